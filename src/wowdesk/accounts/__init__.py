@@ -1,0 +1,1 @@
+"""Workspaces (tenants), agents, roles and permissions, teams, skills, API keys, sessions, security audit."""

@@ -1,0 +1,35 @@
+"""Roles and what they may do. Routes declare the permission they need; actions check it again
+when the rule depends on the data (e.g. an agent may revoke only their own API keys)."""
+
+from __future__ import annotations
+
+ROLES = ("admin", "supervisor", "agent")
+
+TICKETS_READ = "tickets.read"
+TICKETS_WRITE = "tickets.write"
+CUSTOMERS_READ = "customers.read"
+CUSTOMERS_WRITE = "customers.write"
+CUSTOMERS_MERGE = "customers.merge"
+AGENTS_READ = "agents.read"
+AGENTS_MANAGE = "agents.manage"
+TEAMS_MANAGE = "teams.manage"
+FIELDS_MANAGE = "fields.manage"
+APIKEYS_OWN = "apikeys.own"
+APIKEYS_ALL = "apikeys.all"
+AUDIT_READ = "audit.read"
+JOBS_READ = "jobs.read"
+JOBS_MANAGE = "jobs.manage"
+
+_AGENT = frozenset({TICKETS_READ, TICKETS_WRITE, CUSTOMERS_READ, CUSTOMERS_WRITE, AGENTS_READ, APIKEYS_OWN})
+_SUPERVISOR = _AGENT | {CUSTOMERS_MERGE, TEAMS_MANAGE, JOBS_READ}
+_ADMIN = _SUPERVISOR | {AGENTS_MANAGE, FIELDS_MANAGE, APIKEYS_ALL, AUDIT_READ, JOBS_MANAGE}
+
+ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
+    "agent": _AGENT,
+    "supervisor": frozenset(_SUPERVISOR),
+    "admin": frozenset(_ADMIN),
+}
+
+
+def permissions_for(role: str) -> frozenset[str]:
+    return ROLE_PERMISSIONS.get(role, frozenset())

@@ -1,0 +1,209 @@
+"""Reads for accounts: ``get_`` raises NotFound, ``find_`` returns None, ``list_`` returns lists,
+``resolve_`` turns a credential into an Actor (or None)."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from wowdesk.accounts.models import (
+    Agent,
+    AgentSkill,
+    ApiKey,
+    AuthSession,
+    SecurityEvent,
+    Skill,
+    Team,
+    Workspace,
+)
+from wowdesk.accounts.permissions import APIKEYS_ALL, AUDIT_READ, permissions_for
+from wowdesk.accounts.repository import AccountsRepository, WorkspaceDirectory
+from wowdesk.core.actor import Actor
+from wowdesk.core.errors import Forbidden, NotFound
+from wowdesk.core.i18n import N_
+from wowdesk.core.security import TokenSigner, digest
+from wowdesk.core.validation import normalize_email
+
+API_KEY_TOUCH_EVERY = dt.timedelta(minutes=10)
+
+
+def actor_for(agent: Agent, via: str) -> Actor:
+    return Actor(
+        kind="agent",
+        workspace_id=agent.workspace_id,
+        id=agent.id,
+        role=agent.role,
+        name=agent.name,
+        permissions=permissions_for(agent.role),
+        via=via,
+        language=agent.language,
+    )
+
+
+async def find_workspace(session: AsyncSession, slug: str) -> Workspace | None:
+    return await WorkspaceDirectory(session).by_slug(slug)
+
+
+async def get_workspace(session: AsyncSession, workspace_id: int) -> Workspace:
+    ws = await WorkspaceDirectory(session).by_id(workspace_id)
+    if ws is None:
+        raise NotFound(N_("Workspace not found."))
+    return ws
+
+
+async def list_workspaces(session: AsyncSession) -> list[Workspace]:
+    return await WorkspaceDirectory(session).all()
+
+
+async def count_workspaces(session: AsyncSession) -> int:
+    return await WorkspaceDirectory(session).count()
+
+
+async def find_login(
+    session: AsyncSession, workspace_slug: str, email: str
+) -> tuple[Workspace | None, Agent | None]:
+    ws = await WorkspaceDirectory(session).by_slug(workspace_slug.strip().lower())
+    if ws is None:
+        return None, None
+    try:
+        normalized = normalize_email(email)
+    except ValueError:
+        return ws, None
+    agent = await AccountsRepository(session, ws.id).agent_by_email(normalized)
+    return ws, agent
+
+
+async def resolve_access_token(
+    session: AsyncSession, signer: TokenSigner, token: str, now: dt.datetime
+) -> Actor | None:
+    claims = signer.verify(token, now)
+    if claims is None:
+        return None
+    agent = await AccountsRepository(session, claims.workspace_id).agent(claims.user_id)
+    if agent is None or not agent.active or agent.token_version != claims.version:
+        return None
+    return actor_for(agent, "token")
+
+
+async def resolve_api_key(session: AsyncSession, key: str, now: dt.datetime) -> tuple[Actor, bool] | None:
+    """The actor an API key acts for, and whether its last-used time is stale enough to update."""
+    found = await WorkspaceDirectory(session).api_key_by_hash(digest(key))
+    if found is None:
+        return None
+    api_key, agent = found
+    if api_key.revoked_at is not None or not agent.active:
+        return None
+    stale = api_key.last_used_at is None or now - api_key.last_used_at > API_KEY_TOUCH_EVERY
+    return actor_for(agent, f"apikey:{api_key.id}"), stale
+
+
+async def resolve_session(
+    session: AsyncSession, token: str, now: dt.datetime
+) -> tuple[Actor, AuthSession] | None:
+    found = await WorkspaceDirectory(session).session_by_hash(digest(token))
+    if found is None:
+        return None
+    auth, agent = found
+    if auth.revoked_at is not None or auth.expires_at <= now or not agent.active:
+        return None
+    return actor_for(agent, "session"), auth
+
+
+async def touch_api_key(session: AsyncSession, workspace_id: int, api_key_id: int, now: dt.datetime) -> None:
+    await AccountsRepository(session, workspace_id).touch_api_key(api_key_id, now)
+
+
+# -- agents, teams, skills -------------------------------------------------------------------------------
+
+
+async def get_agent(session: AsyncSession, actor: Actor, agent_id: int) -> Agent:
+    agent = await AccountsRepository(session, actor.workspace_id).agent(agent_id)
+    if agent is None:
+        raise NotFound(N_("Agent not found."))
+    return agent
+
+
+async def find_agent(session: AsyncSession, workspace_id: int, agent_id: int) -> Agent | None:
+    return await AccountsRepository(session, workspace_id).agent(agent_id)
+
+
+async def find_agent_by_email(session: AsyncSession, workspace_id: int, email: str) -> Agent | None:
+    return await AccountsRepository(session, workspace_id).agent_by_email(normalize_email(email))
+
+
+async def list_agents(
+    session: AsyncSession,
+    actor: Actor,
+    *,
+    active: bool | None = None,
+    role: str | None = None,
+    after_id: int | None = None,
+    limit: int = 100,
+) -> list[Agent]:
+    return await AccountsRepository(session, actor.workspace_id).agents(
+        active=active, role=role, after_id=after_id, limit=limit
+    )
+
+
+async def get_team(session: AsyncSession, actor: Actor, team_id: int) -> Team:
+    team = await AccountsRepository(session, actor.workspace_id).team(team_id)
+    if team is None:
+        raise NotFound(N_("Team not found."))
+    return team
+
+
+async def find_team(session: AsyncSession, workspace_id: int, team_id: int) -> Team | None:
+    return await AccountsRepository(session, workspace_id).team(team_id)
+
+
+async def list_teams(session: AsyncSession, actor: Actor) -> list[tuple[Team, list[int]]]:
+    repo = AccountsRepository(session, actor.workspace_id)
+    teams = await repo.teams()
+    members = await repo.team_members([t.id for t in teams])
+    return [(t, members[t.id]) for t in teams]
+
+
+async def team_member_ids(session: AsyncSession, actor: Actor, team_id: int) -> list[int]:
+    return (await AccountsRepository(session, actor.workspace_id).team_members([team_id]))[team_id]
+
+
+async def teams_of(session: AsyncSession, actor: Actor, agent_id: int) -> list[int]:
+    return await AccountsRepository(session, actor.workspace_id).teams_of(agent_id)
+
+
+async def is_team_member(session: AsyncSession, workspace_id: int, team_id: int, agent_id: int) -> bool:
+    return team_id in await AccountsRepository(session, workspace_id).teams_of(agent_id)
+
+
+async def list_skills(session: AsyncSession, actor: Actor) -> list[Skill]:
+    return await AccountsRepository(session, actor.workspace_id).skills()
+
+
+async def list_agent_skills(session: AsyncSession, actor: Actor, agent_id: int) -> list[AgentSkill]:
+    return await AccountsRepository(session, actor.workspace_id).agent_skills(agent_id)
+
+
+# -- keys and audit ----------------------------------------------------------------------------------------
+
+
+async def get_api_key(session: AsyncSession, actor: Actor, key_id: int) -> ApiKey:
+    key = await AccountsRepository(session, actor.workspace_id).api_key(key_id)
+    if key is None or (key.agent_id != actor.id and not actor.can(APIKEYS_ALL)):
+        raise NotFound(N_("API key not found."))
+    return key
+
+
+async def list_api_keys(session: AsyncSession, actor: Actor) -> list[ApiKey]:
+    owner = None if actor.can(APIKEYS_ALL) else actor.id
+    return await AccountsRepository(session, actor.workspace_id).api_keys(owner)
+
+
+async def list_security_events(
+    session: AsyncSession, actor: Actor, *, kind: str | None, before_id: int | None, limit: int
+) -> list[SecurityEvent]:
+    if not actor.can(AUDIT_READ):
+        raise Forbidden()
+    return await AccountsRepository(session, actor.workspace_id).security_events(
+        kind=kind, before_id=before_id, limit=limit
+    )

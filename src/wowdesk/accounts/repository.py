@@ -1,0 +1,209 @@
+from __future__ import annotations
+
+import datetime as dt
+
+from sqlalchemy import delete, func, select, update
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from wowdesk.accounts.models import (
+    Agent,
+    AgentSkill,
+    ApiKey,
+    AuthSession,
+    SecurityEvent,
+    Skill,
+    Team,
+    TeamMember,
+    Workspace,
+)
+from wowdesk.core.repository import WorkspaceRepository
+
+
+class WorkspaceDirectory:
+    """Lookups across workspaces (login by slug, API key by hash). The only unscoped queries."""
+
+    def __init__(self, session: AsyncSession) -> None:
+        self.session = session
+
+    async def by_slug(self, slug: str) -> Workspace | None:
+        return (
+            await self.session.execute(select(Workspace).where(Workspace.slug == slug))
+        ).scalar_one_or_none()
+
+    async def by_id(self, workspace_id: int) -> Workspace | None:
+        return await self.session.get(Workspace, workspace_id)
+
+    async def slug_taken(self, slug: str) -> bool:
+        return (await self.by_slug(slug)) is not None
+
+    async def add(self, ws: Workspace) -> Workspace:
+        self.session.add(ws)
+        await self.session.flush()
+        return ws
+
+    async def api_key_by_hash(self, key_hash: str) -> tuple[ApiKey, Agent] | None:
+        q = select(ApiKey, Agent).join(Agent, Agent.id == ApiKey.agent_id).where(ApiKey.key_hash == key_hash)
+        row = (await self.session.execute(q)).first()
+        return (row[0], row[1]) if row else None
+
+    async def session_by_hash(self, token_hash: str) -> tuple[AuthSession, Agent] | None:
+        q = (
+            select(AuthSession, Agent)
+            .join(Agent, Agent.id == AuthSession.agent_id)
+            .where(AuthSession.token_hash == token_hash)
+        )
+        row = (await self.session.execute(q)).first()
+        return (row[0], row[1]) if row else None
+
+    async def all(self) -> list[Workspace]:
+        return list((await self.session.execute(select(Workspace).order_by(Workspace.id))).scalars())
+
+    async def count(self) -> int:
+        return int((await self.session.execute(select(func.count()).select_from(Workspace))).scalar_one())
+
+
+class AccountsRepository(WorkspaceRepository):
+    # -- agents --------------------------------------------------------------------------------
+    async def agent(self, agent_id: int) -> Agent | None:
+        return await self.by_id(Agent, agent_id)
+
+    async def agent_by_email(self, email: str) -> Agent | None:
+        q = self.scoped(Agent).where(Agent.email == email)
+        return (await self.session.execute(q)).scalar_one_or_none()
+
+    async def agents(
+        self,
+        *,
+        active: bool | None = None,
+        role: str | None = None,
+        after_id: int | None = None,
+        limit: int = 100,
+    ) -> list[Agent]:
+        q = self.scoped(Agent)
+        if active is not None:
+            q = q.where(Agent.active.is_(active))
+        if role:
+            q = q.where(Agent.role == role)
+        if after_id:
+            q = q.where(Agent.id > after_id)
+        return list((await self.session.execute(q.order_by(Agent.id).limit(limit))).scalars())
+
+    async def agents_by_ids(self, ids: list[int]) -> list[Agent]:
+        if not ids:
+            return []
+        return list((await self.session.execute(self.scoped(Agent).where(Agent.id.in_(ids)))).scalars())
+
+    async def count_active_admins(self) -> int:
+        q = (
+            select(func.count())
+            .select_from(Agent)
+            .where(Agent.workspace_id == self.workspace_id, Agent.role == "admin", Agent.active.is_(True))
+        )
+        return int((await self.session.execute(q)).scalar_one())
+
+    # -- teams -----------------------------------------------------------------------------------
+    async def team(self, team_id: int) -> Team | None:
+        return await self.by_id(Team, team_id)
+
+    async def team_by_name(self, name: str) -> Team | None:
+        return (await self.session.execute(self.scoped(Team).where(Team.name == name))).scalar_one_or_none()
+
+    async def teams(self) -> list[Team]:
+        return list((await self.session.execute(self.scoped(Team).order_by(Team.name))).scalars())
+
+    async def team_members(self, team_ids: list[int]) -> dict[int, list[int]]:
+        out: dict[int, list[int]] = {t: [] for t in team_ids}
+        if not team_ids:
+            return out
+        q = (
+            select(TeamMember.team_id, TeamMember.agent_id)
+            .where(TeamMember.workspace_id == self.workspace_id, TeamMember.team_id.in_(team_ids))
+            .order_by(TeamMember.agent_id)
+        )
+        for team_id, agent_id in (await self.session.execute(q)).all():
+            out[team_id].append(agent_id)
+        return out
+
+    async def set_team_members(self, team_id: int, agent_ids: list[int]) -> None:
+        await self.session.execute(
+            delete(TeamMember).where(
+                TeamMember.workspace_id == self.workspace_id, TeamMember.team_id == team_id
+            )
+        )
+        for agent_id in sorted(set(agent_ids)):
+            self.session.add(TeamMember(workspace_id=self.workspace_id, team_id=team_id, agent_id=agent_id))
+        await self.session.flush()
+
+    async def teams_of(self, agent_id: int) -> list[int]:
+        q = (
+            select(TeamMember.team_id)
+            .where(TeamMember.workspace_id == self.workspace_id, TeamMember.agent_id == agent_id)
+            .order_by(TeamMember.team_id)
+        )
+        return list((await self.session.execute(q)).scalars())
+
+    async def delete_team(self, team: Team) -> None:
+        await self.session.delete(team)
+        await self.session.flush()
+
+    # -- skills ----------------------------------------------------------------------------------
+    async def skills(self) -> list[Skill]:
+        return list((await self.session.execute(self.scoped(Skill).order_by(Skill.name))).scalars())
+
+    async def skill_by_name(self, name: str) -> Skill | None:
+        return (await self.session.execute(self.scoped(Skill).where(Skill.name == name))).scalar_one_or_none()
+
+    async def skills_by_ids(self, ids: list[int]) -> list[Skill]:
+        if not ids:
+            return []
+        return list((await self.session.execute(self.scoped(Skill).where(Skill.id.in_(ids)))).scalars())
+
+    async def agent_skills(self, agent_id: int) -> list[AgentSkill]:
+        q = self.scoped(AgentSkill).where(AgentSkill.agent_id == agent_id).order_by(AgentSkill.skill_id)
+        return list((await self.session.execute(q)).scalars())
+
+    async def set_agent_skills(self, agent_id: int, levels: dict[int, int]) -> None:
+        await self.session.execute(
+            delete(AgentSkill).where(
+                AgentSkill.workspace_id == self.workspace_id, AgentSkill.agent_id == agent_id
+            )
+        )
+        for skill_id, level in sorted(levels.items()):
+            self.session.add(
+                AgentSkill(workspace_id=self.workspace_id, agent_id=agent_id, skill_id=skill_id, level=level)
+            )
+        await self.session.flush()
+
+    # -- api keys, sessions, audit -----------------------------------------------------------------
+    async def api_key(self, key_id: int) -> ApiKey | None:
+        return await self.by_id(ApiKey, key_id)
+
+    async def api_keys(self, agent_id: int | None) -> list[ApiKey]:
+        q = self.scoped(ApiKey)
+        if agent_id is not None:
+            q = q.where(ApiKey.agent_id == agent_id)
+        return list((await self.session.execute(q.order_by(ApiKey.id))).scalars())
+
+    async def touch_api_key(self, key_id: int, now: dt.datetime) -> None:
+        await self.session.execute(update(ApiKey).where(ApiKey.id == key_id).values(last_used_at=now))
+
+    async def revoke_sessions(self, agent_id: int, now: dt.datetime) -> None:
+        await self.session.execute(
+            update(AuthSession)
+            .where(
+                AuthSession.workspace_id == self.workspace_id,
+                AuthSession.agent_id == agent_id,
+                AuthSession.revoked_at.is_(None),
+            )
+            .values(revoked_at=now)
+        )
+
+    async def security_events(
+        self, *, kind: str | None, before_id: int | None, limit: int
+    ) -> list[SecurityEvent]:
+        q = self.scoped(SecurityEvent)
+        if kind:
+            q = q.where(SecurityEvent.kind == kind)
+        if before_id:
+            q = q.where(SecurityEvent.id < before_id)
+        return list((await self.session.execute(q.order_by(SecurityEvent.id.desc()).limit(limit))).scalars())

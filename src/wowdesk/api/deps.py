@@ -1,0 +1,97 @@
+"""Request dependencies: the unit of work, the authenticated actor, permissions, and path ids
+turned into objects (or a 404)."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Callable, Coroutine
+from typing import Annotated, Any
+
+from fastapi import Depends, Path, Request
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from wowdesk.accounts import queries as accounts
+from wowdesk.core.actor import Actor
+from wowdesk.core.errors import Forbidden, Unauthorized
+from wowdesk.core.i18n import N_, set_language
+from wowdesk.core.runtime import Runtime
+from wowdesk.core.schemas import MAX_DB_ID
+
+SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+SESSION_COOKIE = "wowdesk_session"
+CSRF_HEADER = "x-csrf-token"
+
+IdPath = Annotated[int, Path(ge=1, le=MAX_DB_ID)]
+
+
+def get_runtime(request: Request) -> Runtime:
+    rt: Runtime = request.app.state.runtime
+    return rt
+
+
+RuntimeDep = Annotated[Runtime, Depends(get_runtime)]
+
+
+async def unit_of_work(request: Request) -> AsyncIterator[AsyncSession]:
+    """One transaction per request, committed after the route returns and before the response is
+    sent (a failed commit is an error answer, never a false success). Reads use a read session."""
+    rt = get_runtime(request)
+    async with rt.uow(write=request.method not in SAFE_METHODS) as session:
+        yield session
+
+
+SessionDep = Annotated[AsyncSession, Depends(unit_of_work, scope="function")]
+
+
+async def current_actor(request: Request, session: SessionDep) -> Actor:
+    rt = get_runtime(request)
+    now = rt.clock.now()
+    header = request.headers.get("authorization", "")
+    actor: Actor | None = None
+    if header:
+        scheme, _sep, credential = header.partition(" ")
+        credential = credential.strip()
+        if scheme.lower() != "bearer" or not credential:
+            raise Unauthorized(N_("Use an Authorization: Bearer header with a token or an API key."))
+        if credential.startswith("wdk_"):
+            found = await accounts.resolve_api_key(session, credential, now)
+            if found is not None:
+                actor, stale = found
+                if stale and actor.via:
+                    key_id = int(actor.via.split(":")[1])
+                    if request.method in SAFE_METHODS:  # a read session: write the touch on its own
+                        async with rt.uow() as s:
+                            await accounts.touch_api_key(s, actor.workspace_id, key_id, now)
+                    else:  # never take a second write connection while holding one
+                        await accounts.touch_api_key(session, actor.workspace_id, key_id, now)
+        else:
+            actor = await accounts.resolve_access_token(session, rt.signer, credential, now)
+        if actor is None:
+            raise Unauthorized(N_("The token or API key is not valid, has expired, or was revoked."))
+    elif cookie := request.cookies.get(SESSION_COOKIE):
+        resolved = await accounts.resolve_session(session, cookie, now)
+        if resolved is None:
+            raise Unauthorized(N_("Your session has ended. Please sign in again."))
+        actor, auth = resolved
+        if request.method not in SAFE_METHODS and request.headers.get(CSRF_HEADER) != auth.csrf_token:
+            raise Forbidden(N_("The request is missing its CSRF token."))
+    else:
+        raise Unauthorized()
+    if not request.headers.get("accept-language"):
+        set_language(actor.language)
+    return actor
+
+
+ActorDep = Annotated[Actor, Depends(current_actor)]
+
+
+def needs(permission: str) -> Callable[[Actor], Coroutine[Any, Any, Actor]]:
+    async def check(actor: ActorDep) -> Actor:
+        if not actor.can(permission):
+            raise Forbidden()
+        return actor
+
+    return check
+
+
+def client_ip(request: Request) -> str | None:
+    return request.client.host if request.client else None

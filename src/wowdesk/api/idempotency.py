@@ -1,0 +1,67 @@
+"""``Idempotency-Key`` on POSTs that create: same key + same request → the stored answer, one record."""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+from fastapi import Request
+from fastapi.encoders import jsonable_encoder
+from fastapi.responses import JSONResponse
+from pydantic import BaseModel
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from wowdesk.core import idempotency
+from wowdesk.core.actor import Actor
+from wowdesk.core.errors import Conflict, InvalidInput
+from wowdesk.core.i18n import N_
+from wowdesk.core.uow import now
+
+HEADER = "idempotency-key"
+
+
+async def create_once(
+    request: Request,
+    session: AsyncSession,
+    actor: Actor,
+    payload: BaseModel,
+    create: Callable[[], Awaitable[Any]],
+    *,
+    status_code: int = 201,
+) -> JSONResponse:
+    """Run `create` unless this key was seen; store its answer in the same transaction."""
+    key = request.headers.get(HEADER)
+    if key is None:
+        return JSONResponse(jsonable_encoder(await create()), status_code=status_code)
+    key = key.strip()
+    if not key or len(key) > idempotency.MAX_KEY_LENGTH or not key.isprintable():
+        raise InvalidInput(N_("The Idempotency-Key header must be 1-200 printable characters."))
+    fingerprint = idempotency.request_fingerprint(
+        request.method, request.url.path, payload.model_dump(mode="json")
+    )
+    found = await idempotency.find(session, actor.workspace_id, actor.principal, key)
+    if found is not None:
+        if found.request_hash != fingerprint:
+            raise Conflict(N_("This Idempotency-Key was used for a different request."))
+        return JSONResponse(
+            found.response, status_code=found.status_code, headers={"Idempotent-Replayed": "true"}
+        )
+    body = jsonable_encoder(await create())
+    session.add(
+        idempotency.IdempotencyRecord(
+            workspace_id=actor.workspace_id,
+            principal=actor.principal,
+            key=key,
+            request_hash=fingerprint,
+            status_code=status_code,
+            response=body,
+            created_at=now(session),
+        )
+    )
+    try:
+        await session.flush()
+    except IntegrityError:
+        # Another request with this key won the race (PostgreSQL); this one rolls back.
+        raise Conflict(N_("A request with this Idempotency-Key is in progress; retry shortly.")) from None
+    return JSONResponse(body, status_code=status_code)

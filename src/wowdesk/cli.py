@@ -1,0 +1,273 @@
+"""The ``wowdesk`` command: serve, worker, migrate, demo, workspace/user/apikey administration."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import secrets
+import signal
+import string
+import sys
+from collections.abc import Awaitable, Callable
+from typing import Annotated, Any, TypeVar
+
+import typer
+from pydantic import ValidationError
+
+from wowdesk.core.errors import DomainError
+from wowdesk.settings import Settings
+
+app = typer.Typer(help="WowDesk: omnichannel customer service.", no_args_is_help=True, add_completion=False)
+workspace_app = typer.Typer(help="Create and list workspaces (tenants).", no_args_is_help=True)
+user_app = typer.Typer(help="Create agents.", no_args_is_help=True)
+apikey_app = typer.Typer(help="Create and revoke API keys.", no_args_is_help=True)
+app.add_typer(workspace_app, name="workspace")
+app.add_typer(user_app, name="user")
+app.add_typer(apikey_app, name="apikey")
+
+T = TypeVar("T")
+
+
+def _settings(**overrides: Any) -> Settings:
+    try:
+        return Settings(**{k: v for k, v in overrides.items() if v is not None})
+    except ValidationError as exc:
+        _fail(f"configuration error: {exc}")
+        raise
+
+
+def _fail(message: str) -> None:
+    typer.secho(message, err=True, fg=typer.colors.RED)
+    raise typer.Exit(1)
+
+
+def _run(coro_fn: Callable[[], Awaitable[T]]) -> T:
+    """Run an async command; domain and validation errors become a readable message, exit 1."""
+    try:
+        return asyncio.run(coro_fn())  # type: ignore[arg-type]
+    except DomainError as exc:
+        _fail(exc.localized(None))
+    except ValidationError as exc:
+        _fail("; ".join(f"{'.'.join(map(str, e['loc'])) or 'value'}: {e['msg']}" for e in exc.errors()))
+    except ValueError as exc:
+        _fail(str(exc))
+    raise AssertionError("unreachable")
+
+
+def _logging() -> None:
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+
+
+def generate_password(length: int = 16) -> str:
+    alphabet = string.ascii_letters + string.digits
+    return "".join(secrets.choice(alphabet) for _ in range(length))
+
+
+@app.command()
+def migrate() -> None:
+    """Create or upgrade the database schema to the latest version."""
+    from wowdesk.core.migrate import upgrade
+
+    settings = _settings()
+    settings.data_dir.mkdir(parents=True, exist_ok=True)
+    upgrade(settings.effective_database_url)
+    typer.echo(f"database is up to date ({_safe_url(settings.effective_database_url)})")
+
+
+def _safe_url(url: str) -> str:
+    from sqlalchemy.engine import make_url
+
+    return make_url(url).render_as_string(hide_password=True)
+
+
+@app.command()
+def serve(
+    host: Annotated[str | None, typer.Option(help="Address to listen on (WOWDESK_HOST)")] = None,
+    port: Annotated[int | None, typer.Option(help="Port to listen on (WOWDESK_PORT)")] = None,
+    migrate_first: Annotated[
+        bool, typer.Option("--migrate/--no-migrate", help="Upgrade the schema before serving")
+    ] = True,
+) -> None:
+    """Serve the API (and run jobs in-process unless WOWDESK_RUN_JOBS_IN_PROCESS=false)."""
+    import uvicorn
+
+    from wowdesk.main import create_app
+
+    settings = _settings(host=host, port=port)
+    _logging()
+    if migrate_first:
+        from wowdesk.core.migrate import upgrade
+
+        upgrade(settings.effective_database_url)
+    try:
+        application = create_app(settings)
+    except ValueError as exc:
+        _fail(str(exc))
+        return
+    config = uvicorn.Config(
+        application,
+        host=settings.host,
+        port=settings.port,
+        log_level="info",
+        timeout_graceful_shutdown=10,
+        proxy_headers=False,
+        server_header=False,
+    )
+    typer.echo(f"WowDesk serving on http://{settings.host}:{settings.port} (API docs at /docs)")
+    uvicorn.Server(config).run()
+
+
+@app.command()
+def worker() -> None:
+    """Run jobs only (no HTTP): start several for scale-out over PostgreSQL (+ Redis wake-ups)."""
+    from wowdesk.main import build_runtime
+
+    settings = _settings()
+    _logging()
+
+    async def main() -> None:
+        rt = build_runtime(settings)
+        stop = asyncio.Event()
+        loop = asyncio.get_running_loop()
+        for sig in (signal.SIGINT, signal.SIGTERM):
+            loop.add_signal_handler(sig, stop.set)
+        await rt.start(run_jobs=True)
+        typer.echo(f"worker {rt.runner.worker if rt.runner else '?'} running; Ctrl-C to stop")
+        await stop.wait()
+        await rt.stop()
+
+    _run(main)
+
+
+@app.command()
+def demo(
+    force_print: Annotated[bool, typer.Option(help="Print the demo logins even if seeded before")] = True,
+) -> None:
+    """Seed the demo workspace (slug `demo`) once, and print its logins."""
+    from wowdesk.demo import seed_demo
+    from wowdesk.main import build_runtime
+
+    settings = _settings()
+
+    async def main() -> None:
+        rt = build_runtime(settings)
+        try:
+            creds, created = await seed_demo(rt)
+        finally:
+            await rt.stop()
+        base = f"http://{settings.host}:{settings.port}"
+        typer.echo(
+            ("Seeded" if created else "Found") + f' the demo workspace "demo" (API docs: {base}/docs).'
+        )
+        if creds and force_print:
+            typer.echo('Demo logins (workspace "demo"):')
+            for c in creds:
+                typer.echo(f"  {c['email']}  password: {c['password']}  ({c['role']})")
+        elif not creds:
+            typer.echo(
+                "The demo logins were not kept on this machine; create an agent with `wowdesk user create`."
+            )
+
+    _run(main)
+
+
+@workspace_app.command("create")
+def workspace_create(
+    slug: Annotated[str, typer.Option(help="Short name used to sign in, e.g. acme")],
+    name: Annotated[str, typer.Option(help="Display name")],
+    admin_email: Annotated[str, typer.Option(help="The first admin's e-mail")],
+    admin_password: Annotated[str, typer.Option(help="The first admin's password (10+ characters)")],
+    admin_name: Annotated[str, typer.Option()] = "Administrator",
+    language: Annotated[str, typer.Option(help="en, zh-Hant or zh-Hans")] = "en",
+    time_zone: Annotated[str, typer.Option(help="IANA time zone, e.g. Asia/Taipei")] = "UTC",
+) -> None:
+    """Create a workspace with its first admin; prints the workspace id."""
+    from wowdesk.cli_support import create_workspace
+
+    typer.echo(
+        _run(
+            lambda: create_workspace(
+                _settings(),
+                slug=slug,
+                name=name,
+                admin_email=admin_email,
+                admin_password=admin_password,
+                admin_name=admin_name,
+                language=language,
+                time_zone=time_zone,
+            )
+        )
+    )
+
+
+@workspace_app.command("list")
+def workspace_list() -> None:
+    """List workspaces: id, slug, name."""
+    from wowdesk.cli_support import list_workspaces
+
+    for row in _run(lambda: list_workspaces(_settings())):
+        typer.echo("\t".join(map(str, row)))
+
+
+@user_app.command("create")
+def user_create(
+    workspace: Annotated[str, typer.Option(help="Workspace slug")],
+    email: Annotated[str, typer.Option()],
+    name: Annotated[str, typer.Option()],
+    role: Annotated[str, typer.Option(help="admin, supervisor or agent")] = "agent",
+    password: Annotated[str | None, typer.Option(help="Omit to generate one (printed once)")] = None,
+    language: Annotated[str, typer.Option()] = "en",
+    time_zone: Annotated[str, typer.Option()] = "UTC",
+) -> None:
+    """Add an agent to a workspace; prints the agent id (and the generated password)."""
+    from wowdesk.cli_support import create_user
+
+    generated = password is None
+    pw = password or generate_password()
+    agent_id = _run(
+        lambda: create_user(
+            _settings(),
+            workspace,
+            email=email,
+            name=name,
+            role=role,
+            password=pw,
+            language=language,
+            time_zone=time_zone,
+        )
+    )
+    typer.echo(agent_id)
+    if generated:
+        typer.echo(f"password: {pw}")
+
+
+@apikey_app.command("create")
+def apikey_create(
+    workspace: Annotated[str, typer.Option(help="Workspace slug")],
+    email: Annotated[str, typer.Option(help="The agent the key acts for")],
+    name: Annotated[str, typer.Option(help="What the key is for")] = "cli",
+) -> None:
+    """Create an API key for an agent; the key is printed once and never stored."""
+    from wowdesk.cli_support import create_api_key
+
+    typer.echo(_run(lambda: create_api_key(_settings(), workspace, email=email, name=name)))
+
+
+@apikey_app.command("revoke")
+def apikey_revoke(
+    workspace: Annotated[str, typer.Option(help="Workspace slug")],
+    key_id: Annotated[int, typer.Option("--id", help="The key's id (GET /api/v1/api-keys)")],
+) -> None:
+    """Revoke an API key."""
+    from wowdesk.cli_support import revoke_api_key
+
+    _run(lambda: revoke_api_key(_settings(), workspace, key_id))
+    typer.echo("revoked")
+
+
+def main() -> None:  # pragma: no cover - console entry point
+    app()
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(app())

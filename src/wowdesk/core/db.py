@@ -1,0 +1,147 @@
+"""Database plumbing: declarative base, portable column types, engine and session factory.
+
+SQLite (aiosqlite) and PostgreSQL (asyncpg) are both first-class: every type here maps to both.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any, ClassVar
+
+from sqlalchemy import JSON, BigInteger, DateTime, ForeignKey, Integer, MetaData, event
+from sqlalchemy.dialects.postgresql import JSONB
+from sqlalchemy.engine import Dialect
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+from sqlalchemy.pool import NullPool
+from sqlalchemy.types import TypeDecorator
+
+NAMING = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_N_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+# 64-bit ids on PostgreSQL; INTEGER PRIMARY KEY (the rowid, also 64-bit) on SQLite.
+BigId = BigInteger().with_variant(Integer(), "sqlite")
+JSONType = JSON().with_variant(JSONB(), "postgresql")
+
+
+class UTCDateTime(TypeDecorator[dt.datetime]):
+    """Timezone-aware UTC datetimes on both databases (SQLite stores naive text)."""
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: dt.datetime | None, dialect: Dialect) -> dt.datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError("naive datetime given to a UTC column")
+        value = value.astimezone(dt.UTC)
+        return value.replace(tzinfo=None) if dialect.name == "sqlite" else value
+
+    def process_result_value(self, value: dt.datetime | None, dialect: Dialect) -> dt.datetime | None:
+        if value is None:
+            return None
+        return value.replace(tzinfo=dt.UTC) if value.tzinfo is None else value.astimezone(dt.UTC)
+
+
+class Base(DeclarativeBase):
+    metadata = MetaData(naming_convention=NAMING)
+    type_annotation_map: ClassVar[dict[Any, Any]] = {dt.datetime: UTCDateTime(), dict[str, Any]: JSONType}
+
+
+class IdMixin:
+    id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
+
+
+class WorkspaceMixin:
+    """Every tenant-owned row carries its workspace; repositories filter on it."""
+
+    workspace_id: Mapped[int] = mapped_column(
+        BigId, ForeignKey("workspaces.id", ondelete="CASCADE"), index=True, nullable=False
+    )
+
+
+class TimestampMixin:
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime(), nullable=False)
+    updated_at: Mapped[dt.datetime] = mapped_column(UTCDateTime(), nullable=False)
+
+
+def dialect_of(session: AsyncSession) -> str:
+    """The name of the database behind a session: "sqlite" or "postgresql"."""
+    bind = session.bind
+    if bind is None:
+        raise RuntimeError("session is not bound to an engine")
+    return bind.dialect.name
+
+
+def _sqlite_pragmas(dbapi_conn: Any, _record: Any) -> None:
+    cur = dbapi_conn.cursor()
+    cur.execute("PRAGMA journal_mode=WAL")
+    cur.execute("PRAGMA synchronous=NORMAL")
+    cur.execute("PRAGMA foreign_keys=ON")
+    cur.execute("PRAGMA busy_timeout=10000")
+    cur.execute("PRAGMA temp_store=MEMORY")
+    cur.execute("PRAGMA cache_size=-65536")
+    cur.close()
+
+
+class Database:
+    """The engines and session factories of one process.
+
+    On SQLite, writes go through a single pooled connection whose transactions start with
+    ``BEGIN IMMEDIATE``: writers queue in asyncio instead of spinning in SQLite's busy handler,
+    and a read-then-write transaction can never fail to upgrade its lock. Reads use a separate
+    pool of deferred (WAL snapshot) connections, so they never wait for a writer. On PostgreSQL
+    both roles share one pooled engine.
+    """
+
+    def __init__(self, url: str, *, pool_size: int = 10) -> None:
+        self.url = url
+        if url.startswith("sqlite"):
+            args = {"isolation_level": None, "timeout": 10, "check_same_thread": False}
+            self.engine = create_async_engine(
+                url, connect_args=args, pool_size=1, max_overflow=0, pool_timeout=60
+            )
+            self.read_engine = create_async_engine(url, connect_args=args, pool_size=4, max_overflow=4)
+            for eng, begin in ((self.engine, "BEGIN IMMEDIATE"), (self.read_engine, "BEGIN")):
+                event.listen(eng.sync_engine, "connect", _sqlite_pragmas)
+                event.listen(eng.sync_engine, "begin", _begin_with(begin))
+        else:
+            self.engine = create_async_engine(
+                url, pool_size=pool_size, max_overflow=2 * pool_size, pool_pre_ping=True
+            )
+            self.read_engine = self.engine
+        self.sessionmaker = async_sessionmaker(self.engine, expire_on_commit=False, autoflush=True)
+        self.read_sessionmaker = async_sessionmaker(self.read_engine, expire_on_commit=False, autoflush=True)
+
+    @property
+    def dialect(self) -> str:
+        return self.engine.dialect.name
+
+    async def dispose(self) -> None:
+        await self.engine.dispose()
+        if self.read_engine is not self.engine:
+            await self.read_engine.dispose()
+
+
+def _begin_with(statement: str) -> Any:
+    def begin(conn: Any) -> None:
+        conn.exec_driver_sql(statement)
+
+    return begin
+
+
+def make_engine(url: str) -> AsyncEngine:
+    """A plain engine (NullPool) for one-off tools: migrations, schema checks."""
+    engine = create_async_engine(
+        url, poolclass=NullPool, connect_args=({"isolation_level": None} if url.startswith("sqlite") else {})
+    )
+    if engine.dialect.name == "sqlite":
+        event.listen(engine.sync_engine, "connect", _sqlite_pragmas)
+        event.listen(engine.sync_engine, "begin", _begin_with("BEGIN"))
+    return engine

@@ -1,0 +1,76 @@
+"""Domain events: frozen records named ``<noun>.<past_verb>``, buffered inside a unit of work and
+published only after it commits (dropped if it rolls back). See docs/events.md for the catalogue."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any, ClassVar
+
+from pydantic import BaseModel, ConfigDict
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from wowdesk.core.jobs.models import JOBS_DUE, QUEUED, Job
+
+PENDING_EVENTS = "wowdesk.pending_events"
+# session.info key: {event name: [job names]} — listeners that must not miss an event get a job
+# row written in the same transaction as the event (a transactional outbox), not a bus message.
+DURABLE_LISTENERS = "wowdesk.durable_listeners"
+
+_REGISTRY: dict[str, type[Event]] = {}
+
+
+class Event(BaseModel):
+    """Base of every domain event. Subclasses set ``name`` and add their fields."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+    name: ClassVar[str] = ""
+
+    workspace_id: int
+    occurred_at: dt.datetime
+    actor: str | None = None  # "agent:12", "customer:7", "system", "apikey:3"
+
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        super().__init_subclass__(**kwargs)
+        if cls.name:
+            if cls.name in _REGISTRY and _REGISTRY[cls.name].__qualname__ != cls.__qualname__:
+                raise TypeError(f"duplicate event name {cls.name!r}")
+            _REGISTRY[cls.name] = cls
+
+    def envelope(self) -> dict[str, Any]:
+        return {"name": self.name, "data": self.model_dump(mode="json")}
+
+
+def event_from_envelope(envelope: dict[str, Any]) -> Event | None:
+    cls = _REGISTRY.get(str(envelope.get("name")))
+    return cls.model_validate(envelope["data"]) if cls else None
+
+
+def record_event(session: AsyncSession, event: Event) -> None:
+    """Buffer an event in the unit of work; it is published after commit. Durable listeners of
+    this event get their job written now, in the same transaction."""
+    session.info.setdefault(PENDING_EVENTS, []).append(event)
+    jobs = session.info.get(DURABLE_LISTENERS, {}).get(event.name)
+    if jobs:
+        for job_name in jobs:
+            session.add(
+                Job(
+                    name=job_name,
+                    payload=event.envelope(),
+                    workspace_id=event.workspace_id,
+                    status=QUEUED,
+                    attempts=0,
+                    max_attempts=8,
+                    run_at=event.occurred_at,
+                    created_at=event.occurred_at,
+                    updated_at=event.occurred_at,
+                )
+            )
+        session.info[JOBS_DUE] = True
+
+
+def take_pending_events(session: AsyncSession) -> list[Event]:
+    return list(session.info.pop(PENDING_EVENTS, []))
+
+
+def discard_pending_events(session: AsyncSession) -> None:
+    session.info.pop(PENDING_EVENTS, None)

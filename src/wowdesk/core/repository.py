@@ -1,0 +1,32 @@
+"""Base of every domain repository: all queries go through one, scoped to its workspace."""
+
+from __future__ import annotations
+
+from typing import TypeVar
+
+from sqlalchemy import Select, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+M = TypeVar("M")
+
+
+class WorkspaceRepository:
+    def __init__(self, session: AsyncSession, workspace_id: int) -> None:
+        self.session = session
+        self.workspace_id = workspace_id
+
+    def scoped(self, model: type[M]) -> Select[M]:
+        """``select(model)`` already restricted to this workspace."""
+        return select(model).where(model.workspace_id == self.workspace_id)  # type: ignore[attr-defined]
+
+    async def by_id(self, model: type[M], id_: int) -> M | None:
+        q = self.scoped(model).where(model.id == id_)  # type: ignore[attr-defined]
+        return (await self.session.execute(q)).scalar_one_or_none()
+
+    async def add(self, obj: M) -> M:
+        if getattr(obj, "workspace_id", None) not in (None, self.workspace_id):
+            raise ValueError("object belongs to another workspace")
+        obj.workspace_id = self.workspace_id  # type: ignore[attr-defined]
+        self.session.add(obj)
+        await self.session.flush()
+        return obj

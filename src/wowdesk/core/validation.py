@@ -1,0 +1,99 @@
+"""Validators shared by schemas: e-mail addresses, phone numbers (E.164), time zones, languages.
+
+Each raises ``ValueError`` with a short English message, which Pydantic turns into a 422 entry.
+"""
+
+from __future__ import annotations
+
+import re
+import zoneinfo
+from functools import cache
+from typing import Annotated
+
+import phonenumbers
+from email_validator import EmailNotValidError, validate_email
+from pydantic import AfterValidator
+
+from wowdesk.core.i18n import LANGUAGES, normalize_language
+
+SLUG_RE = re.compile(r"^[a-z0-9](?:[a-z0-9-]{0,38}[a-z0-9])?$")
+
+
+def normalize_email(value: str) -> str:
+    try:
+        result = validate_email(value.strip(), check_deliverability=False, test_environment=True)
+    except EmailNotValidError as exc:
+        raise ValueError(f"not a valid e-mail address: {exc}") from None
+    return result.normalized.lower()
+
+
+def normalize_phone(value: str, region: str | None = None) -> str:
+    """Return the E.164 form of a phone number; numbers without +country need `region`."""
+    try:
+        number = phonenumbers.parse(value, region)
+    except phonenumbers.NumberParseException:
+        raise ValueError(
+            "not a valid phone number (use the international form, e.g. +886 912 345 678)"
+        ) from None
+    if not phonenumbers.is_possible_number(number) or not phonenumbers.is_valid_number(number):
+        raise ValueError("not a valid phone number")
+    return str(phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164))
+
+
+@cache
+def _zones() -> frozenset[str]:
+    return frozenset(zoneinfo.available_timezones())
+
+
+def check_time_zone(value: str) -> str:
+    if value not in _zones():
+        raise ValueError("unknown time zone (use an IANA name such as Asia/Taipei)")
+    return value
+
+
+def check_language(value: str) -> str:
+    lang = normalize_language(value)
+    if value.strip().lower() not in {x.lower() for x in LANGUAGES} and not value.lower().startswith(
+        ("en", "zh")
+    ):
+        raise ValueError("unsupported language; use one of en, zh-Hant, zh-Hans")
+    return lang
+
+
+def check_slug(value: str) -> str:
+    if not SLUG_RE.match(value):
+        raise ValueError(
+            "a slug is 1-40 lower-case letters, digits or hyphens, not starting or ending with -"
+        )
+    return value
+
+
+Email = Annotated[str, AfterValidator(normalize_email)]
+Phone = Annotated[str, AfterValidator(normalize_phone)]
+TimeZone = Annotated[str, AfterValidator(check_time_zone)]
+Language = Annotated[str, AfterValidator(check_language)]
+Slug = Annotated[str, AfterValidator(check_slug)]
+
+
+MAX_TAGS = 50
+MAX_TAG_LENGTH = 50
+_TAG_BAD = re.compile(r"[\s,]+")
+
+
+def normalize_tag(value: str) -> str:
+    tag = _TAG_BAD.sub("-", value.strip().lower()).strip("-")
+    if not tag:
+        raise ValueError("a tag cannot be empty")
+    if len(tag) > MAX_TAG_LENGTH:
+        raise ValueError(f"a tag is at most {MAX_TAG_LENGTH} characters")
+    return tag
+
+
+def normalize_tags(values: list[str]) -> list[str]:
+    tags = list(dict.fromkeys(normalize_tag(v) for v in values))
+    if len(tags) > MAX_TAGS:
+        raise ValueError(f"at most {MAX_TAGS} tags")
+    return tags
+
+
+Tags = Annotated[list[str], AfterValidator(normalize_tags)]

@@ -1,0 +1,1 @@
+"""Customers: profiles, one identity per channel account (email, phone, LINE …), merge."""

@@ -1,0 +1,197 @@
+"""Writes for customers."""
+
+from __future__ import annotations
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from wowdesk.accounts.permissions import CUSTOMERS_MERGE, CUSTOMERS_WRITE
+from wowdesk.core.actor import Actor
+from wowdesk.core.errors import Conflict
+from wowdesk.core.events import record_event
+from wowdesk.core.i18n import N_
+from wowdesk.core.uow import now
+from wowdesk.customers import events as ev
+from wowdesk.customers.models import Customer, CustomerIdentity
+from wowdesk.customers.repository import CustomersRepository
+from wowdesk.customers.schemas import CustomerCreate, CustomerUpdate
+
+
+async def _claim_identities(
+    repo: CustomersRepository, customer: Customer, pairs: list[tuple[str, str]]
+) -> None:
+    """Attach identities to `customer`; an identity owned by someone else is a conflict."""
+    existing = await repo.identities_matching(pairs)
+    for ident in existing:
+        if ident.customer_id != customer.id:
+            raise Conflict(
+                N_("{value} already belongs to customer {customer_id}."),
+                value=ident.value,
+                customer_id=ident.customer_id,
+                extra={"customer_id": ident.customer_id},
+            )
+    have = {(i.channel, i.value) for i in existing}
+    t = now(repo.session)
+    for channel, value in pairs:
+        if (channel, value) not in have:
+            repo.session.add(
+                CustomerIdentity(
+                    workspace_id=repo.workspace_id,
+                    customer_id=customer.id,
+                    channel=channel,
+                    value=value,
+                    verified=False,
+                    created_at=t,
+                )
+            )
+    await repo.session.flush()
+
+
+async def do_create_customer(session: AsyncSession, actor: Actor, data: CustomerCreate) -> Customer:
+    actor.require(CUSTOMERS_WRITE)
+    repo = CustomersRepository(session, actor.workspace_id)
+    t = now(session)
+    customer = await repo.add(
+        Customer(
+            name=data.name,
+            language=data.language,
+            time_zone=data.time_zone,
+            tags=data.tags,
+            custom_attributes=data.custom_attributes,
+            created_at=t,
+            updated_at=t,
+        )
+    )
+    await _claim_identities(repo, customer, data.all_identities())
+    record_event(
+        session,
+        ev.CustomerCreated(
+            workspace_id=actor.workspace_id, occurred_at=t, actor=actor.ref, customer_id=customer.id
+        ),
+    )
+    return customer
+
+
+async def do_find_or_create_customer(
+    session: AsyncSession,
+    actor: Actor,
+    *,
+    email: str | None = None,
+    phone: str | None = None,
+    name: str | None = None,
+    language: str | None = None,
+) -> Customer:
+    """The customer owning this e-mail (or phone), created if nobody does. Inputs are normalised."""
+    repo = CustomersRepository(session, actor.workspace_id)
+    pairs = ([("email", email)] if email else []) + ([("phone", phone)] if phone else [])
+    for channel, value in pairs:
+        ident = await repo.identity(channel, value)
+        if ident is not None:
+            customer = await repo.customer(ident.customer_id)
+            if customer is not None:
+                if name and not customer.name:
+                    customer.name = name
+                    customer.updated_at = now(session)
+                return customer
+    return await do_create_customer(
+        session,
+        actor,
+        CustomerCreate.model_construct(
+            name=name or "",
+            emails=[email] if email else [],
+            phones=[phone] if phone else [],
+            identities=[],
+            language=language,
+            time_zone=None,
+            tags=[],
+            custom_attributes={},
+        ),
+    )
+
+
+async def do_update_customer(
+    session: AsyncSession, actor: Actor, customer: Customer, data: CustomerUpdate
+) -> Customer:
+    actor.require(CUSTOMERS_WRITE)
+    if customer.merged_into_id is not None:
+        raise Conflict(
+            N_("This customer was merged into customer {customer_id}."), customer_id=customer.merged_into_id
+        )
+    repo = CustomersRepository(session, actor.workspace_id)
+    changes: dict[str, list[object]] = {}
+    for field in ("name", "language", "time_zone", "tags", "custom_attributes"):
+        if field in data.model_fields_set:
+            new = getattr(data, field)
+            if field in ("name", "tags", "custom_attributes") and new is None:
+                new = "" if field == "name" else ([] if field == "tags" else {})
+            old = getattr(customer, field)
+            if new != old:
+                changes[field] = [old, new]
+                setattr(customer, field, new)
+    current = (await repo.identities([customer.id]))[customer.id]
+    for channel, field in (("email", "emails"), ("phone", "phones")):
+        wanted = getattr(data, field)
+        if field not in data.model_fields_set or wanted is None:
+            continue
+        had = [i.value for i in current if i.channel == channel]
+        for ident in current:
+            if ident.channel == channel and ident.value not in wanted:
+                await repo.delete_identity(ident)
+        await session.flush()
+        await _claim_identities(repo, customer, [(channel, v) for v in wanted])
+        if sorted(had) != sorted(set(wanted)):
+            changes[field] = [had, list(dict.fromkeys(wanted))]
+    if changes:
+        customer.updated_at = now(session)
+        await session.flush()
+        record_event(
+            session,
+            ev.CustomerUpdated(
+                workspace_id=actor.workspace_id,
+                occurred_at=customer.updated_at,
+                actor=actor.ref,
+                customer_id=customer.id,
+                changes=changes,
+            ),
+        )
+    return customer
+
+
+async def do_merge_customers(
+    session: AsyncSession, actor: Actor, target: Customer, source: Customer
+) -> Customer:
+    """Merge `source` into `target`: identities, tags and attributes move over, `source` stays as a
+    pointer (``merged_into_id``), and listeners move its conversations and tickets (event
+    ``customer.merged``, delivered durably)."""
+    actor.require(CUSTOMERS_MERGE)
+    if target.id == source.id:
+        raise Conflict(N_("A customer cannot be merged into itself."))
+    for c in (target, source):
+        if c.merged_into_id is not None:
+            raise Conflict(
+                N_("Customer {customer_id} was already merged into customer {target_id}."),
+                customer_id=c.id,
+                target_id=c.merged_into_id,
+            )
+    repo = CustomersRepository(session, actor.workspace_id)
+    t = now(session)
+    await repo.move_identities(source.id, target.id)
+    target.tags = list(dict.fromkeys([*(target.tags or []), *(source.tags or [])]))
+    target.custom_attributes = {**(source.custom_attributes or {}), **(target.custom_attributes or {})}
+    target.name = target.name or source.name
+    target.language = target.language or source.language
+    target.time_zone = target.time_zone or source.time_zone
+    target.updated_at = t
+    source.merged_into_id = target.id
+    source.updated_at = t
+    await session.flush()
+    record_event(
+        session,
+        ev.CustomerMerged(
+            workspace_id=actor.workspace_id,
+            occurred_at=t,
+            actor=actor.ref,
+            customer_id=target.id,
+            source_id=source.id,
+        ),
+    )
+    return target

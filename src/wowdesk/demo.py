@@ -1,0 +1,249 @@
+"""The demo workspace (slug ``demo``): a small online shop's support desk in three languages,
+built through the same actions the API uses. Seeded once; its logins are kept in the data directory
+(mode 0600) so ``make run`` can show them again on the next start."""
+
+from __future__ import annotations
+
+import json
+import os
+import secrets
+import string
+from typing import Any
+
+from wowdesk.accounts import actions as accounts
+from wowdesk.accounts import queries as account_queries
+from wowdesk.accounts.schemas import AgentCreate, TeamCreate, WorkspaceCreate
+from wowdesk.core.actor import Actor
+from wowdesk.core.runtime import Runtime
+from wowdesk.customers import actions as customers
+from wowdesk.customers.schemas import CustomerCreate, RequesterIn
+from wowdesk.tickets import actions as tickets
+from wowdesk.tickets.schemas import CommentCreate, FieldCreate, TicketCreate, TicketUpdate
+
+SLUG = "demo"
+CREDENTIALS_FILE = "demo-credentials.json"
+DOMAIN = "demo.wowdesk.test"
+
+
+def _password() -> str:
+    alphabet = string.ascii_letters + string.digits
+    return "".join(secrets.choice(alphabet) for _ in range(16))
+
+
+AGENTS = [
+    ("admin", "Demo Admin", "admin", "en", "Asia/Taipei"),
+    ("meiling", "林美玲 Mei-ling Lin", "agent", "zh-Hant", "Asia/Taipei"),
+    ("wei", "王伟 Wang Wei", "supervisor", "zh-Hans", "Asia/Shanghai"),
+    ("alex", "Alex Morgan", "agent", "en", "Europe/London"),
+]
+
+CUSTOMERS = [
+    dict(
+        name="張雅婷 Lisa Chang",
+        emails=["lisa.chang@example.com"],
+        phones=["+886912345678"],
+        language="zh-Hant",
+        time_zone="Asia/Taipei",
+        tags=["vip"],
+    ),
+    dict(
+        name="李娜",
+        emails=["li.na@example.cn"],
+        phones=["+8613800138000"],
+        language="zh-Hans",
+        time_zone="Asia/Shanghai",
+    ),
+    dict(name="John Miller", emails=["john.miller@example.com"], language="en", time_zone="America/New_York"),
+    dict(name="陳志明", emails=["chih-ming.chen@example.tw"], language="zh-Hant", time_zone="Asia/Taipei"),
+]
+
+# (customer index, subject, description, priority, type, assignee key, tags, custom fields,
+#  [(author, body, public)], final status)
+TICKETS: list[tuple[Any, ...]] = [
+    (
+        0,
+        "我的包裹已經五天沒有更新了",
+        "訂單 TW-10231 顯示「運送中」，但物流資訊五天沒有變動。",
+        "high",
+        "incident",
+        "meiling",
+        ["shipping", "delayed"],
+        {"order_number": "TW-10231", "product_line": "Electronics"},
+        [
+            ("meiling", "您好，我們已聯絡物流公司查詢，今天內會回覆您。", True),
+            ("meiling", "物流窗口說包裹可能遺失，若明天仍無更新就直接退款。", False),
+        ],
+        "pending",
+    ),
+    (
+        1,
+        "退款什么时候到账？",
+        "订单 CN-88412 已经退货一周了，还没有收到退款。",
+        "normal",
+        "question",
+        "wei",
+        ["refund"],
+        {"order_number": "CN-88412", "product_line": "Home"},
+        [("wei", "您好，退款已于昨天处理，通常 3-5 个工作日到账。", True)],
+        "solved",
+    ),
+    (
+        2,
+        "Wrong size delivered",
+        "I ordered the jacket in M and received an XL. Order EN-5521.",
+        "normal",
+        "incident",
+        None,
+        ["returns"],
+        {"order_number": "EN-5521", "product_line": "Home"},
+        [],
+        "new",
+    ),
+    (
+        3,
+        "發票抬頭需要更改",
+        "請將發票抬頭改成公司名稱，統一編號 12345678。",
+        "low",
+        "task",
+        "meiling",
+        ["invoice"],
+        {},
+        [("meiling", "已為您更新發票資訊，新的電子發票會寄到您的信箱。", True)],
+        "open",
+    ),
+    (
+        2,
+        "Used book arrived with notes in it",
+        "The book was listed as 'like new' but has pencil notes on many pages.",
+        "normal",
+        "incident",
+        "alex",
+        ["seller-quality"],
+        {"product_line": "Books"},
+        [("alex", "I'm sorry about that. I've refunded the book in full; no need to send it back.", True)],
+        "solved",
+    ),
+]
+
+
+def _load_credentials(rt: Runtime) -> list[dict[str, str]] | None:
+    path = rt.settings.data_dir / CREDENTIALS_FILE
+    if not path.exists():
+        return None
+    data: list[dict[str, str]] = json.loads(path.read_text())
+    return data
+
+
+def _save_credentials(rt: Runtime, creds: list[dict[str, str]]) -> None:
+    path = rt.settings.data_dir / CREDENTIALS_FILE
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    with os.fdopen(fd, "w") as fh:
+        json.dump(creds, fh, ensure_ascii=False, indent=2)
+
+
+async def seed_demo(rt: Runtime) -> tuple[list[dict[str, str]] | None, bool]:
+    """Create the demo workspace unless it exists. Returns (logins if known, created now?)."""
+    async with rt.uow(write=False) as session:
+        if await account_queries.find_workspace(session, SLUG) is not None:
+            return _load_credentials(rt), False
+    creds = [
+        {"email": f"{key}@{DOMAIN}", "password": _password(), "role": role, "name": name}
+        for key, name, role, _lang, _tz in AGENTS
+    ]
+    async with rt.uow() as session:
+        ws, admin = await accounts.do_create_workspace(
+            session,
+            WorkspaceCreate(
+                slug=SLUG,
+                name="WowDesk Demo Shop 示範商店",
+                admin_email=creds[0]["email"],
+                admin_password=creds[0]["password"],
+                admin_name=AGENTS[0][1],
+                default_language="zh-Hant",
+                time_zone="Asia/Taipei",
+            ),
+            is_demo=True,
+        )
+        system = Actor.system(ws.id)
+        agents = {"admin": admin}
+        for (key, name, role, lang, tz), cred in zip(AGENTS[1:], creds[1:], strict=True):
+            agents[key] = await accounts.do_create_agent(
+                session,
+                system,
+                AgentCreate(
+                    email=cred["email"],
+                    name=name,
+                    role=role,
+                    password=cred["password"],
+                    language=lang,
+                    time_zone=tz,
+                ),
+            )
+        await accounts.do_create_team(
+            session,
+            system,
+            TeamCreate(name="台北客服 Taipei", member_ids=[agents["meiling"].id, agents["wei"].id]),
+        )
+        await accounts.do_create_team(
+            session, system, TeamCreate(name="Global", member_ids=[agents["alex"].id])
+        )
+        await tickets.do_create_field(
+            session,
+            system,
+            FieldCreate(
+                key="order_number",
+                label="Order number",
+                labels={"zh-Hant": "訂單編號", "zh-Hans": "订单编号"},
+                type="text",
+                position=1,
+            ),
+        )
+        await tickets.do_create_field(
+            session,
+            system,
+            FieldCreate(
+                key="product_line",
+                label="Product line",
+                labels={"zh-Hant": "產品線", "zh-Hans": "产品线"},
+                type="dropdown",
+                options=["Electronics", "Books", "Home"],
+                position=2,
+            ),
+        )
+        people = [
+            await customers.do_create_customer(session, system, CustomerCreate.model_validate(c))
+            for c in CUSTOMERS
+        ]
+        for who, subject, body, prio, kind, assignee, tags, fields, comments, status in TICKETS:
+            agent = agents.get(assignee) if assignee else None
+            ticket = await tickets.do_create_ticket(
+                session,
+                _as(agents["admin"]),
+                TicketCreate(
+                    subject=subject,
+                    description=body,
+                    requester=RequesterIn(id=people[who].id),
+                    priority=prio,
+                    type=kind,
+                    assignee_id=agent.id if agent else None,
+                    tags=tags,
+                    custom_fields=fields,
+                    channel="web",
+                ),
+            )
+            if agent is not None and status != "new":
+                await tickets.do_update_ticket(session, _as(agent), ticket, TicketUpdate(status="open"))
+            for author, text, public in comments:
+                await tickets.do_add_comment(
+                    session, _as(agents[author]), ticket, CommentCreate(body=text, public=public)
+                )
+            if status not in ("new", "open"):
+                await tickets.do_update_ticket(
+                    session, _as(agent or agents["admin"]), ticket, TicketUpdate(status=status)
+                )
+    _save_credentials(rt, creds)
+    return creds, True
+
+
+def _as(agent: Any) -> Actor:
+    return account_queries.actor_for(agent, "demo")

@@ -1,0 +1,123 @@
+"""Composition root: the only module that sees every domain. Builds the runtime (database, bus,
+jobs, storage …) from settings and mounts the API on a FastAPI app."""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from fastapi import FastAPI
+from fastapi.exceptions import RequestValidationError
+from sqlalchemy.ext.asyncio import AsyncSession
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+from wowdesk import __version__
+from wowdesk.api import problems
+from wowdesk.api.middleware import RequestGuard
+from wowdesk.api.routes import accounts, attachments, auth, customers, fields, jobs, system, tickets
+from wowdesk.core import idempotency
+from wowdesk.core.bus import make_bus
+from wowdesk.core.clock import Clock, SystemClock
+from wowdesk.core.db import Database
+from wowdesk.core.errors import DomainError
+from wowdesk.core.jobs.registry import JobContext, JobRegistry, JobSpec
+from wowdesk.core.jobs.repository import JobRepository
+from wowdesk.core.ratelimit import make_rate_limiter
+from wowdesk.core.runtime import Runtime
+from wowdesk.core.security import TokenSigner
+from wowdesk.core.storage import LocalStorage
+from wowdesk.core.uow import UnitOfWorkFactory
+from wowdesk.settings import Settings
+from wowdesk.tickets import jobs as ticket_jobs
+from wowdesk.tickets import listeners as ticket_listeners
+
+log = logging.getLogger("wowdesk")
+
+UPLOAD_PATH = "/api/v1/attachments"
+MULTIPART_OVERHEAD = 64 * 1024
+
+
+async def _purge_housekeeping(session: AsyncSession, job: JobContext) -> None:
+    """Forget finished jobs after a week and idempotency keys after a day."""
+    await JobRepository(session).purge_finished(job.now - dt.timedelta(days=7))
+    await idempotency.purge_expired(session, job.now)
+
+
+def build_registry() -> tuple[JobRegistry, dict[str, list[str]]]:
+    registry = JobRegistry(
+        [
+            *ticket_jobs.JOBS,
+            JobSpec(name="core.housekeeping", handler=_purge_housekeeping, every=dt.timedelta(hours=6)),
+        ]
+    )
+    durable: dict[str, list[str]] = {}
+    for event_name, spec in ticket_listeners.LISTENERS:
+        registry.add(spec)
+        durable.setdefault(event_name, []).append(spec.name)
+    return registry, durable
+
+
+def build_runtime(settings: Settings, *, clock: Clock | None = None) -> Runtime:
+    settings.data_dir.mkdir(parents=True, exist_ok=True)
+    clock = clock or SystemClock()
+    db = Database(settings.effective_database_url)
+    bus = make_bus(settings.redis_url, settings.redis_prefix)
+    storage = LocalStorage(settings.attachments_dir)
+    registry, durable = build_registry()
+    context = {"autoclose_solved_after_days": settings.autoclose_solved_after_days, "storage": storage}
+    uow = UnitOfWorkFactory(db, bus, clock, context=context, durable_listeners=durable)
+    signer = TokenSigner(settings.resolved_secret_key(), settings.access_token_minutes)
+    return Runtime(
+        settings=settings,
+        db=db,
+        bus=bus,
+        clock=clock,
+        uow=uow,
+        jobs=registry,
+        storage=storage,
+        limiter=make_rate_limiter(settings.redis_url, settings.redis_prefix),
+        signer=signer,
+    )
+
+
+def create_app(
+    settings: Settings, *, runtime: Runtime | None = None, run_jobs: bool | None = None
+) -> FastAPI:
+    rt = runtime or build_runtime(settings)
+    jobs_here = settings.run_jobs_in_process if run_jobs is None else run_jobs
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        if not rt.started:
+            await rt.start(run_jobs=jobs_here)
+        try:
+            yield
+        finally:
+            if runtime is None:  # we built it, we stop it
+                await rt.stop()
+
+    app = FastAPI(
+        title="WowDesk API",
+        version=__version__,
+        summary="Omnichannel customer service: tickets, customers, agents.",
+        description="Errors are RFC 9457 problem documents (`application/problem+json`). "
+        "Authenticate with `Authorization: Bearer <token or API key>`.",
+        lifespan=lifespan,
+    )
+    app.state.runtime = rt
+    app.add_exception_handler(DomainError, problems.domain_error)
+    app.add_exception_handler(RequestValidationError, problems.validation_error)
+    app.add_exception_handler(StarletteHTTPException, problems.http_error)
+    app.add_exception_handler(Exception, problems.unexpected_error)
+    for module in (system, auth, accounts, customers, tickets, fields, attachments, jobs):
+        app.include_router(module.router)
+
+    def limit_for(method: str, path: str) -> int:
+        if method == "POST" and path.rstrip("/") == UPLOAD_PATH:
+            return settings.max_upload_bytes + MULTIPART_OVERHEAD
+        return settings.max_body_bytes
+
+    app.add_middleware(RequestGuard, limit_for=limit_for)
+    return app

@@ -1,0 +1,12 @@
+"""Every ORM model, imported once so the metadata is complete (migrations, schema checks)."""
+
+from wowdesk.accounts import models as _accounts  # noqa: F401
+from wowdesk.core.counters import Counter  # noqa: F401
+from wowdesk.core.db import Base
+from wowdesk.core.idempotency import IdempotencyRecord  # noqa: F401
+from wowdesk.core.jobs import models as _jobs  # noqa: F401
+from wowdesk.core.search import SearchDocument  # noqa: F401
+from wowdesk.customers import models as _customers  # noqa: F401
+from wowdesk.tickets import models as _tickets  # noqa: F401
+
+metadata = Base.metadata

@@ -1,0 +1,113 @@
+"""Settings: every knob is a ``WOWDESK_*`` environment variable (or a line in ``.env``).
+
+Nothing reads the environment at import time: ``Settings()`` is built by the CLI (or a test) and
+handed to ``create_app(settings)``. Defaults give the embedded mode: SQLite under ``./var``,
+in-process event bus and job runner.
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+from pathlib import Path
+from typing import Literal
+
+from pydantic import Field, field_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+SECRET_FILE = "secret_key"  # noqa: S105 - a file name, not a secret
+MIN_SECRET_LENGTH = 32
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="WOWDESK_", env_file=".env", extra="ignore")
+
+    env: Literal["development", "production", "test"] = "development"
+    host: str = "127.0.0.1"
+    port: int = Field(default=8000, ge=1, le=65535)
+    data_dir: Path = Path("./var")
+    database_url: str | None = None
+    redis_url: str | None = None
+    # Prefix of every Redis key and channel, so several installs (or test runs) can share a server.
+    redis_prefix: str = Field(default="wowdesk", pattern=r"^[A-Za-z0-9_.:-]{1,40}$")
+    secret_key: str | None = None
+
+    # Jobs: an in-process runner runs inside `wowdesk serve` unless switched off (then run
+    # `wowdesk worker` processes).
+    run_jobs_in_process: bool = True
+    job_poll_interval: float = Field(default=1.0, gt=0)
+    job_lease_seconds: int = Field(default=300, ge=5)
+    job_batch_size: int = Field(default=20, ge=1, le=500)
+
+    # Limits
+    max_body_bytes: int = Field(default=1024 * 1024, ge=1024)
+    max_upload_bytes: int = Field(default=25 * 1024 * 1024, ge=1024)
+    allowed_upload_types: list[str] = Field(
+        default_factory=lambda: [
+            "image/png",
+            "image/jpeg",
+            "image/gif",
+            "image/webp",
+            "application/pdf",
+            "text/plain",
+            "text/csv",
+            "application/zip",
+            "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+            "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+            "audio/mpeg",
+            "audio/wav",
+            "video/mp4",
+        ]
+    )
+    access_token_minutes: int = Field(default=12 * 60, ge=1)
+    session_days: int = Field(default=14, ge=1)
+    login_max_failures: int = Field(default=10, ge=1)
+    login_window_seconds: int = Field(default=900, ge=1)
+    # Solved tickets close by themselves after this many days (0 = never).
+    autoclose_solved_after_days: int = Field(default=4, ge=0)
+    default_page_size: int = Field(default=25, ge=1, le=200)
+
+    @field_validator("database_url", "redis_url", "secret_key", mode="before")
+    @classmethod
+    def _empty_is_unset(cls, v: object) -> object:
+        return None if v == "" else v
+
+    # -- derived -----------------------------------------------------------------------------
+
+    @property
+    def effective_database_url(self) -> str:
+        if self.database_url:
+            return self.database_url
+        return f"sqlite+aiosqlite:///{(self.data_dir / 'wowdesk.db').resolve()}"
+
+    @property
+    def is_sqlite(self) -> bool:
+        return self.effective_database_url.startswith("sqlite")
+
+    @property
+    def attachments_dir(self) -> Path:
+        return self.data_dir / "attachments"
+
+    def resolved_secret_key(self) -> str:
+        """The signing secret: configured, or generated once into the data directory.
+
+        In production mode a missing or short secret is an error: there is no hard-coded default.
+        """
+        if self.secret_key:
+            if len(self.secret_key) < MIN_SECRET_LENGTH:
+                raise ValueError(f"WOWDESK_SECRET_KEY must be at least {MIN_SECRET_LENGTH} characters long")
+            return self.secret_key
+        if self.env == "production":
+            raise ValueError("WOWDESK_SECRET_KEY must be set in production mode")
+        path = self.data_dir / SECRET_FILE
+        if path.exists():
+            return path.read_text().strip()
+        self.data_dir.mkdir(parents=True, exist_ok=True)
+        key = secrets.token_urlsafe(48)
+        try:
+            fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        except FileExistsError:  # another process generated it first
+            return path.read_text().strip()
+        with os.fdopen(fd, "w") as fh:
+            fh.write(key + "\n")
+        return key

@@ -1,0 +1,497 @@
+"""Writes for tickets: create, update (through the state table), comment, attach, custom fields.
+
+Every change leaves one timeline row per field (old → new) and one ``ticket.*`` event; nothing here
+commits.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from wowdesk.accounts import queries as accounts
+from wowdesk.accounts.permissions import FIELDS_MANAGE, TICKETS_WRITE
+from wowdesk.core.actor import Actor
+from wowdesk.core.counters import next_value
+from wowdesk.core.errors import Conflict, InvalidInput
+from wowdesk.core.events import record_event
+from wowdesk.core.i18n import N_
+from wowdesk.core.jobs.registry import enqueue
+from wowdesk.core.search import index_document
+from wowdesk.core.uow import context, now
+from wowdesk.customers import actions as customer_actions
+from wowdesk.customers import queries as customers
+from wowdesk.customers.schemas import RequesterIn
+from wowdesk.tickets import events as ev
+from wowdesk.tickets.fields import missing_required, validate_custom_fields
+from wowdesk.tickets.models import Attachment, Ticket, TicketComment, TicketEvent, TicketField
+from wowdesk.tickets.repository import TicketsRepository
+from wowdesk.tickets.schemas import CommentCreate, FieldCreate, FieldUpdate, TicketCreate, TicketUpdate
+from wowdesk.tickets.states import can_transition
+
+SEARCH_KIND = "ticket"
+AUTOCLOSE_JOB = "tickets.autoclose"
+
+
+def _timeline(
+    session: AsyncSession,
+    actor: Actor,
+    ticket: Ticket,
+    kind: str,
+    *,
+    field: str | None = None,
+    old: Any = None,
+    new: Any = None,
+    comment_id: int | None = None,
+) -> None:
+    session.add(
+        TicketEvent(
+            workspace_id=ticket.workspace_id,
+            ticket_id=ticket.id,
+            actor=actor.ref,
+            via=actor.via,
+            kind=kind,
+            field=field,
+            old=old,
+            new=new,
+            comment_id=comment_id,
+            created_at=now(session),
+        )
+    )
+
+
+async def _resolve_requester(session: AsyncSession, actor: Actor, requester: RequesterIn) -> int:
+    if requester.id is not None:
+        customer = await customers.find_customer(session, actor.workspace_id, requester.id)
+        if customer is None:
+            raise InvalidInput(N_("The requester {id} does not exist."), id=requester.id)
+        return customer.merged_into_id or customer.id
+    customer = await customer_actions.do_find_or_create_customer(
+        session,
+        actor,
+        email=requester.email,
+        phone=requester.phone,
+        name=requester.name,
+        language=requester.language,
+    )
+    return customer.id
+
+
+async def _check_assignment(
+    session: AsyncSession, workspace_id: int, assignee_id: int | None, team_id: int | None
+) -> None:
+    if team_id is not None and await accounts.find_team(session, workspace_id, team_id) is None:
+        raise InvalidInput(N_("The team {id} does not exist."), id=team_id)
+    if assignee_id is not None:
+        agent = await accounts.find_agent(session, workspace_id, assignee_id)
+        if agent is None or not agent.active:
+            raise InvalidInput(N_("The assignee {id} is not an active agent."), id=assignee_id)
+        if team_id is not None and not await accounts.is_team_member(
+            session, workspace_id, team_id, assignee_id
+        ):
+            raise InvalidInput(
+                N_("The assignee {id} is not a member of team {team_id}."), id=assignee_id, team_id=team_id
+            )
+
+
+async def _attach(
+    repo: TicketsRepository, actor: Actor, ticket: Ticket, comment_id: int | None, attachment_ids: list[int]
+) -> list[Attachment]:
+    if not attachment_ids:
+        return []
+    found = await repo.attachments_by_ids(attachment_ids)
+    by_id = {a.id: a for a in found}
+    for aid in attachment_ids:
+        a = by_id.get(aid)
+        if a is None:
+            raise InvalidInput(N_("The attachment {id} does not exist."), id=aid)
+        if a.ticket_id is not None:
+            raise Conflict(N_("The attachment {id} is attached already."), id=aid)
+        if a.uploaded_by != actor.ref:
+            raise InvalidInput(N_("The attachment {id} was uploaded by someone else."), id=aid)
+        a.ticket_id, a.comment_id = ticket.id, comment_id
+    return [by_id[i] for i in attachment_ids]
+
+
+async def _schedule_autoclose(session: AsyncSession, ticket: Ticket) -> None:
+    days = int(context(session).get("autoclose_solved_after_days", 0) or 0)
+    if days <= 0 or ticket.solved_at is None:
+        return
+    await enqueue(
+        session,
+        AUTOCLOSE_JOB,
+        {"ticket_id": ticket.id, "solved_at": ticket.solved_at.isoformat()},
+        workspace_id=ticket.workspace_id,
+        run_at=ticket.solved_at + dt.timedelta(days=days),
+        dedupe_key=f"autoclose:{ticket.id}:{ticket.solved_at.isoformat()}",
+    )
+
+
+async def do_create_ticket(session: AsyncSession, actor: Actor, data: TicketCreate) -> Ticket:
+    actor.require(TICKETS_WRITE)
+    repo = TicketsRepository(session, actor.workspace_id)
+    requester_id = await _resolve_requester(session, actor, data.requester)
+    await _check_assignment(session, actor.workspace_id, data.assignee_id, data.team_id)
+    definitions = await repo.fields(active_only=True)
+    custom = validate_custom_fields(definitions, data.custom_fields) if data.custom_fields else {}
+    if data.status == "solved" and (missing := missing_required(definitions, custom)):
+        raise InvalidInput(N_("Fill in {fields} before solving."), fields=", ".join(missing))
+    t = now(session)
+    ticket = await repo.add(
+        Ticket(
+            number=await next_value(session, actor.workspace_id, "ticket"),
+            subject=data.subject,
+            status=data.status,
+            priority=data.priority,
+            type=data.type,
+            requester_id=requester_id,
+            assignee_id=data.assignee_id,
+            team_id=data.team_id,
+            channel=data.channel,
+            custom_fields=custom,
+            version=1,
+            created_at=t,
+            updated_at=t,
+            solved_at=t if data.status == "solved" else None,
+            closed_at=None,
+        )
+    )
+    await repo.set_tags(ticket.id, data.tags, [])
+    _timeline(
+        session,
+        actor,
+        ticket,
+        "created",
+        new={
+            "subject": ticket.subject,
+            "status": ticket.status,
+            "priority": ticket.priority,
+            "type": ticket.type,
+            "requester_id": requester_id,
+            "assignee_id": ticket.assignee_id,
+            "team_id": ticket.team_id,
+            "tags": data.tags,
+            "custom_fields": custom,
+            "channel": ticket.channel,
+        },
+    )
+    text = ticket.subject
+    if data.description or data.attachment_ids:
+        requester_actor = Actor(kind="customer", workspace_id=actor.workspace_id, id=requester_id)
+        comment = TicketComment(
+            workspace_id=actor.workspace_id,
+            ticket_id=ticket.id,
+            author_kind="customer",
+            author_id=requester_id,
+            body=data.description,
+            public=True,
+            via=data.channel,
+            created_at=t,
+        )
+        session.add(comment)
+        await session.flush()
+        await _attach(repo, actor, ticket, comment.id, data.attachment_ids)
+        _timeline(session, requester_actor, ticket, "comment", comment_id=comment.id, new={"public": True})
+        text += "\n" + data.description
+    await index_document(
+        session, workspace_id=actor.workspace_id, kind=SEARCH_KIND, ref_id=ticket.id, content=text
+    )
+    record_event(
+        session,
+        ev.TicketCreated(
+            workspace_id=actor.workspace_id,
+            occurred_at=t,
+            actor=actor.ref,
+            ticket_id=ticket.id,
+            number=ticket.number,
+            requester_id=requester_id,
+            assignee_id=ticket.assignee_id,
+            team_id=ticket.team_id,
+            status=ticket.status,
+            priority=ticket.priority,
+        ),
+    )
+    if ticket.status == "solved":
+        await _schedule_autoclose(session, ticket)
+    return ticket
+
+
+async def do_update_ticket(
+    session: AsyncSession,
+    actor: Actor,
+    ticket: Ticket,
+    data: TicketUpdate,
+    *,
+    expected_version: int | None = None,
+) -> Ticket:
+    actor.require(TICKETS_WRITE)
+    if expected_version is not None and expected_version != ticket.version:
+        raise Conflict(
+            N_("The ticket changed since you loaded it (version {current}, yours {yours})."),
+            current=ticket.version,
+            yours=expected_version,
+            extra={"current_version": ticket.version},
+        )
+    if ticket.status == "closed":
+        raise Conflict(N_("Ticket {number} is closed; closed tickets cannot change."), number=ticket.number)
+    repo = TicketsRepository(session, actor.workspace_id)
+    fields = data.model_fields_set
+    changes: dict[str, list[Any]] = {}
+
+    def change(name: str, new: Any) -> None:
+        old = getattr(ticket, name)
+        if new != old:
+            changes[name] = [old, new]
+            setattr(ticket, name, new)
+
+    for name in ("subject", "priority", "type"):
+        if name in fields:
+            change(name, getattr(data, name))
+    if (
+        "requester_id" in fields
+        and data.requester_id is not None
+        and data.requester_id != ticket.requester_id
+    ):
+        change("requester_id", await _resolve_requester(session, actor, RequesterIn(id=data.requester_id)))
+    if {"assignee_id", "team_id"} & fields:
+        assignee = data.assignee_id if "assignee_id" in fields else ticket.assignee_id
+        team = data.team_id if "team_id" in fields else ticket.team_id
+        await _check_assignment(session, actor.workspace_id, assignee, team)
+        change("team_id", team)
+        change("assignee_id", assignee)
+    if data.custom_fields is not None:
+        definitions = await repo.fields(active_only=True)
+        change("custom_fields", validate_custom_fields(definitions, data.custom_fields, ticket.custom_fields))
+    if data.tags is not None or data.add_tags is not None or data.remove_tags is not None:
+        current = (await repo.tags([ticket.id]))[ticket.id]
+        if data.tags is not None:
+            wanted = data.tags
+        else:
+            drop = set(data.remove_tags or [])
+            wanted = [t for t in current if t not in drop] + [
+                t for t in data.add_tags or [] if t not in current
+            ]
+        if sorted(wanted) != sorted(current):
+            await repo.set_tags(
+                ticket.id, [t for t in wanted if t not in current], [t for t in current if t not in wanted]
+            )
+            changes["tags"] = [current, wanted]
+    if "status" in fields and data.status is not None:
+        await _change_status(session, ticket, data.status, changes)
+    if changes:
+        await _commit_changes(session, actor, ticket, changes)
+    return ticket
+
+
+async def _change_status(
+    session: AsyncSession, ticket: Ticket, status: str, changes: dict[str, list[Any]]
+) -> None:
+    old = ticket.status
+    if status == old:
+        return
+    if not can_transition(old, status):
+        raise Conflict(
+            N_("A ticket cannot go from {old} to {new}."), old=old, new=status, extra={"current_status": old}
+        )
+    if status == "solved":
+        definitions = await TicketsRepository(session, ticket.workspace_id).fields(active_only=True)
+        if missing := missing_required(definitions, ticket.custom_fields or {}):
+            raise InvalidInput(N_("Fill in {fields} before solving."), fields=", ".join(missing))
+    t = now(session)
+    changes["status"] = [old, status]
+    ticket.status = status
+    if status == "solved":
+        ticket.solved_at = t
+    elif status == "closed":
+        ticket.closed_at = t
+    elif old == "solved":
+        ticket.solved_at = None  # reopened
+
+
+async def _commit_changes(
+    session: AsyncSession, actor: Actor, ticket: Ticket, changes: dict[str, list[Any]]
+) -> None:
+    t = now(session)
+    ticket.version += 1
+    ticket.updated_at = t
+    for name, (old, new) in changes.items():
+        _timeline(session, actor, ticket, "changed", field=name, old=old, new=new)
+    await session.flush()
+    if "subject" in changes:
+        await _reindex(session, ticket)
+    record_event(
+        session,
+        ev.TicketUpdated(
+            workspace_id=ticket.workspace_id,
+            occurred_at=t,
+            actor=actor.ref,
+            ticket_id=ticket.id,
+            changes=changes,
+        ),
+    )
+    if changes.get("status", [None, None])[1] == "solved":
+        await _schedule_autoclose(session, ticket)
+
+
+async def _reindex(session: AsyncSession, ticket: Ticket) -> None:
+    comments = await TicketsRepository(session, ticket.workspace_id).comments(ticket.id, limit=1000)
+    content = "\n".join([ticket.subject, *(c.body for c in comments)])
+    await index_document(
+        session, workspace_id=ticket.workspace_id, kind=SEARCH_KIND, ref_id=ticket.id, content=content
+    )
+
+
+async def do_add_comment(
+    session: AsyncSession, actor: Actor, ticket: Ticket, data: CommentCreate
+) -> TicketComment:
+    actor.require(TICKETS_WRITE)
+    if ticket.status == "closed":
+        raise Conflict(N_("Ticket {number} is closed; closed tickets cannot change."), number=ticket.number)
+    repo = TicketsRepository(session, actor.workspace_id)
+    t = now(session)
+    comment = TicketComment(
+        workspace_id=actor.workspace_id,
+        ticket_id=ticket.id,
+        author_kind=actor.kind,
+        author_id=actor.id,
+        body=data.body,
+        public=data.public,
+        via="api",
+        created_at=t,
+    )
+    session.add(comment)
+    await session.flush()
+    attachments = await _attach(repo, actor, ticket, comment.id, data.attachment_ids)
+    _timeline(
+        session,
+        actor,
+        ticket,
+        "comment",
+        comment_id=comment.id,
+        new={"public": data.public, "attachments": [a.id for a in attachments]},
+    )
+    await index_document(
+        session,
+        workspace_id=actor.workspace_id,
+        kind=SEARCH_KIND,
+        ref_id=ticket.id,
+        content=data.body,
+        append=True,
+    )
+    changes: dict[str, list[Any]] = {}
+    if data.status is not None:
+        await _change_status(session, ticket, data.status, changes)
+    if changes:
+        await _commit_changes(session, actor, ticket, changes)
+    else:
+        ticket.version += 1
+        ticket.updated_at = t
+    record_event(
+        session,
+        ev.TicketCommentAdded(
+            workspace_id=actor.workspace_id,
+            occurred_at=t,
+            actor=actor.ref,
+            ticket_id=ticket.id,
+            comment_id=comment.id,
+            public=data.public,
+            author=actor.ref,
+        ),
+    )
+    return comment
+
+
+async def do_register_attachment(
+    session: AsyncSession,
+    actor: Actor,
+    *,
+    filename: str,
+    content_type: str,
+    size: int,
+    sha256: str,
+    storage_key: str,
+) -> Attachment:
+    """Record an uploaded file; it is linked to a ticket when a comment names it."""
+    actor.require(TICKETS_WRITE)
+    return await TicketsRepository(session, actor.workspace_id).add(
+        Attachment(
+            ticket_id=None,
+            comment_id=None,
+            uploaded_by=actor.ref,
+            filename=filename,
+            content_type=content_type,
+            size=size,
+            sha256=sha256,
+            storage_key=storage_key,
+            created_at=now(session),
+        )
+    )
+
+
+async def do_move_requester(session: AsyncSession, actor: Actor, from_id: int, to_id: int) -> int:
+    """After a customer merge: the surviving customer becomes the requester of the other's tickets."""
+    repo = TicketsRepository(session, actor.workspace_id)
+    ids = await repo.reassign_requester(from_id, to_id)
+    for ticket_id in ids:
+        ticket = await repo.ticket(ticket_id)
+        if ticket is not None:
+            _timeline(session, actor, ticket, "changed", field="requester_id", old=from_id, new=to_id)
+    return len(ids)
+
+
+async def do_close_solved(session: AsyncSession, actor: Actor, ticket_id: int, solved_at: str) -> bool:
+    """Close a ticket that stayed solved since `solved_at` (the autoclose job)."""
+    ticket = await TicketsRepository(session, actor.workspace_id).ticket_for_update(ticket_id)
+    if ticket is None or ticket.status != "solved" or ticket.solved_at is None:
+        return False
+    if ticket.solved_at.isoformat() != solved_at:
+        return False  # reopened and solved again since: that solve has its own job
+    await do_update_ticket(session, actor, ticket, TicketUpdate(status="closed"))
+    return True
+
+
+# -- custom field definitions ------------------------------------------------------------------------------
+
+
+async def do_create_field(session: AsyncSession, actor: Actor, data: FieldCreate) -> TicketField:
+    actor.require(FIELDS_MANAGE)
+    repo = TicketsRepository(session, actor.workspace_id)
+    if await repo.field_by_key(data.key):
+        raise Conflict(N_("A custom field with the key {key} exists already."), key=data.key)
+    t = now(session)
+    return await repo.add(
+        TicketField(
+            key=data.key,
+            label=data.label,
+            labels=data.labels,
+            type=data.type,
+            options=data.options,
+            required_to_solve=data.required_to_solve,
+            active=True,
+            position=data.position,
+            created_at=t,
+            updated_at=t,
+        )
+    )
+
+
+async def do_update_field(
+    session: AsyncSession, actor: Actor, defn: TicketField, data: FieldUpdate
+) -> TicketField:
+    actor.require(FIELDS_MANAGE)
+    if data.options is not None:
+        if defn.type != "dropdown":
+            raise InvalidInput(N_("Only dropdown fields have options."))
+        opts = [o.strip() for o in data.options if o.strip()]
+        if not opts or len(set(opts)) != len(opts):
+            raise InvalidInput(N_("A dropdown needs unique, non-empty options."))
+        defn.options = opts
+    for name in ("label", "labels", "required_to_solve", "active", "position"):
+        value = getattr(data, name)
+        if name in data.model_fields_set and value is not None:
+            setattr(defn, name, value)
+    defn.updated_at = now(session)
+    await session.flush()
+    return defn

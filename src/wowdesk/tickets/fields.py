@@ -1,0 +1,78 @@
+"""Validation of custom field values against their definitions."""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+from typing import Any
+
+from wowdesk.core.errors import InvalidInput
+from wowdesk.core.i18n import N_
+from wowdesk.tickets.models import TicketField
+
+MAX_TEXT = 10_000
+
+
+def _check(defn: TicketField, value: Any) -> Any:
+    if value is None:
+        return None
+    t = defn.type
+    if t == "text":
+        if not isinstance(value, str):
+            raise ValueError("expected text")
+        if len(value) > MAX_TEXT:
+            raise ValueError(f"at most {MAX_TEXT} characters")
+        return value
+    if t == "number":
+        if isinstance(value, bool) or not isinstance(value, int | float) or not math.isfinite(value):
+            raise ValueError("expected a number")
+        return value
+    if t == "checkbox":
+        if not isinstance(value, bool):
+            raise ValueError("expected true or false")
+        return value
+    if t == "date":
+        if not isinstance(value, str):
+            raise ValueError("expected a date like 2026-11-23")
+        try:
+            return dt.date.fromisoformat(value).isoformat()
+        except ValueError:
+            raise ValueError("expected a date like 2026-11-23") from None
+    if t == "dropdown":
+        if not isinstance(value, str) or value not in (defn.options or []):
+            raise ValueError(f"expected one of: {', '.join(defn.options or [])}")
+        return value
+    raise ValueError(f"unknown field type {t}")
+
+
+def validate_custom_fields(
+    definitions: list[TicketField], values: dict[str, Any], current: dict[str, Any] | None = None
+) -> dict[str, Any]:
+    """Merge `values` into `current` after checking each against its definition. Unknown or
+    inactive keys, and values of the wrong type, are a 422 that lists every problem."""
+    by_key = {d.key: d for d in definitions if d.active}
+    result = dict(current or {})
+    problems: list[dict[str, str]] = []
+    for key, value in values.items():
+        defn = by_key.get(key)
+        if defn is None:
+            problems.append({"field": f"custom_fields.{key}", "message": "no such custom field"})
+            continue
+        try:
+            checked = _check(defn, value)
+        except ValueError as exc:
+            problems.append({"field": f"custom_fields.{key}", "message": str(exc)})
+            continue
+        if checked is None:
+            result.pop(key, None)
+        else:
+            result[key] = checked
+    if problems:
+        raise InvalidInput(N_("Some custom fields are not valid."), extra={"errors": problems})
+    return result
+
+
+def missing_required(definitions: list[TicketField], values: dict[str, Any]) -> list[str]:
+    return [
+        d.key for d in definitions if d.active and d.required_to_solve and values.get(d.key) in (None, "")
+    ]

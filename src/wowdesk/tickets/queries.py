@@ -1,0 +1,180 @@
+"""Reads for tickets, shaped for the API: lists resolve requesters and tags in bounded queries."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from wowdesk.accounts.permissions import TICKETS_READ
+from wowdesk.core.actor import Actor
+from wowdesk.core.errors import InvalidInput, NotFound
+from wowdesk.core.i18n import N_
+from wowdesk.core.pagination import Page, decode_cursor, encode_cursor
+from wowdesk.core.search import matching_refs
+from wowdesk.customers import queries as customers
+from wowdesk.tickets.models import Attachment, Ticket, TicketComment, TicketField
+from wowdesk.tickets.repository import SORTS, TicketFilter, TicketsRepository
+from wowdesk.tickets.schemas import AttachmentOut, CommentOut, RequesterSummary, TicketOut, TimelineEntry
+
+SEARCH_KIND = "ticket"
+
+
+async def get_ticket(
+    session: AsyncSession, actor: Actor, ticket_id: int, *, for_update: bool = False
+) -> Ticket:
+    actor.require(TICKETS_READ)
+    repo = TicketsRepository(session, actor.workspace_id)
+    ticket = await (repo.ticket_for_update(ticket_id) if for_update else repo.ticket(ticket_id))
+    if ticket is None:
+        raise NotFound(N_("Ticket not found."))
+    return ticket
+
+
+async def describe_tickets(
+    session: AsyncSession, workspace_id: int, tickets: list[Ticket]
+) -> list[TicketOut]:
+    repo = TicketsRepository(session, workspace_id)
+    tags = await repo.tags([t.id for t in tickets])
+    people = await customers.customer_names(session, workspace_id, [t.requester_id for t in tickets])
+    out = []
+    for t in tickets:
+        name, email = people.get(t.requester_id, ("", None))
+        out.append(
+            TicketOut(
+                id=t.id,
+                number=t.number,
+                subject=t.subject,
+                status=t.status,
+                priority=t.priority,
+                type=t.type,
+                channel=t.channel,
+                requester=RequesterSummary(id=t.requester_id, name=name, email=email),
+                assignee_id=t.assignee_id,
+                team_id=t.team_id,
+                tags=tags[t.id],
+                custom_fields=dict(t.custom_fields or {}),
+                version=t.version,
+                created_at=t.created_at,
+                updated_at=t.updated_at,
+                solved_at=t.solved_at,
+                closed_at=t.closed_at,
+            )
+        )
+    return out
+
+
+async def describe_ticket(session: AsyncSession, workspace_id: int, ticket: Ticket) -> TicketOut:
+    return (await describe_tickets(session, workspace_id, [ticket]))[0]
+
+
+async def list_tickets(
+    session: AsyncSession,
+    actor: Actor,
+    f: TicketFilter,
+    *,
+    q: str | None = None,
+    sort: str = "-created_at",
+    cursor: str | None = None,
+    limit: int = 25,
+) -> Page[TicketOut]:
+    actor.require(TICKETS_READ)
+    if sort not in SORTS:
+        raise InvalidInput(
+            N_("Unknown sort {sort}; use one of {choices}."), sort=sort, choices=", ".join(SORTS)
+        )
+    after: dict[str, Any] | None = None
+    if cursor:
+        after = decode_cursor(cursor)
+        if after.get("s") != sort or not isinstance(after.get("id"), int):
+            raise InvalidInput(N_("The cursor is not valid."))
+    if q is not None and q.strip():
+        f.matching = matching_refs(session, workspace_id=actor.workspace_id, kind=SEARCH_KIND, query=q)
+        f.nothing = f.matching is None
+    rows = await TicketsRepository(session, actor.workspace_id).tickets(
+        f, sort=sort, after=after, limit=limit + 1
+    )
+    items = await describe_tickets(session, actor.workspace_id, rows[:limit])
+    next_cursor = None
+    if len(rows) > limit:
+        last = rows[limit - 1]
+        key: dict[str, Any] = {"s": sort, "id": last.id}
+        if "updated_at" in sort:
+            key["v"] = last.updated_at.isoformat()
+        next_cursor = encode_cursor(key)
+    return Page(items=items, next_cursor=next_cursor)
+
+
+def _comment_out(c: TicketComment, files: list[Attachment]) -> CommentOut:
+    return CommentOut(
+        id=c.id,
+        ticket_id=c.ticket_id,
+        author=f"{c.author_kind}:{c.author_id}" if c.author_id else c.author_kind,
+        body=c.body,
+        public=c.public,
+        via=c.via,
+        created_at=c.created_at,
+        attachments=[AttachmentOut.model_validate(a) for a in files],
+    )
+
+
+async def list_comments(
+    session: AsyncSession, actor: Actor, ticket: Ticket, *, after_id: int | None = None, limit: int = 100
+) -> list[CommentOut]:
+    repo = TicketsRepository(session, actor.workspace_id)
+    comments = await repo.comments(ticket.id, after_id=after_id, limit=limit)
+    files = await repo.attachments_for_comments([c.id for c in comments])
+    return [_comment_out(c, files[c.id]) for c in comments]
+
+
+async def describe_comment(session: AsyncSession, workspace_id: int, comment: TicketComment) -> CommentOut:
+    files = await TicketsRepository(session, workspace_id).attachments_for_comments([comment.id])
+    return _comment_out(comment, files[comment.id])
+
+
+async def timeline(
+    session: AsyncSession, actor: Actor, ticket: Ticket, *, after_id: int | None = None, limit: int = 200
+) -> list[TimelineEntry]:
+    """The audit timeline in order, with the comments it mentions inlined."""
+    repo = TicketsRepository(session, actor.workspace_id)
+    rows = await repo.events(ticket.id, after_id=after_id, limit=limit)
+    comment_ids = [r.comment_id for r in rows if r.comment_id]
+    comments = await repo.comments_by_ids(comment_ids)
+    files = await repo.attachments_for_comments(comment_ids)
+    out = []
+    for r in rows:
+        c = comments.get(r.comment_id) if r.comment_id else None
+        comment = _comment_out(c, files[c.id]) if c is not None else None
+        out.append(
+            TimelineEntry(
+                id=r.id,
+                kind=r.kind,
+                actor=r.actor,
+                via=r.via,
+                field=r.field,
+                old=r.old,
+                new=r.new,
+                comment=comment,
+                created_at=r.created_at,
+            )
+        )
+    return out
+
+
+async def get_attachment(session: AsyncSession, actor: Actor, attachment_id: int) -> Attachment:
+    actor.require(TICKETS_READ)
+    a = await TicketsRepository(session, actor.workspace_id).attachment(attachment_id)
+    if a is None or (a.ticket_id is None and a.uploaded_by != actor.ref):
+        raise NotFound(N_("Attachment not found."))
+    return a
+
+
+async def list_fields(session: AsyncSession, actor: Actor, *, active_only: bool = False) -> list[TicketField]:
+    return await TicketsRepository(session, actor.workspace_id).fields(active_only=active_only)
+
+
+async def get_field(session: AsyncSession, actor: Actor, field_id: int) -> TicketField:
+    defn = await TicketsRepository(session, actor.workspace_id).field(field_id)
+    if defn is None:
+        raise NotFound(N_("Custom field not found."))
+    return defn
