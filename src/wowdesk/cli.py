@@ -3,18 +3,23 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import secrets
 import signal
+import socket
 import string
 import sys
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Iterator
+from pathlib import Path
+from types import FrameType
 from typing import Annotated, Any, TypeVar
 
 import typer
 from pydantic import ValidationError
 
 from wowdesk.core.errors import DomainError
+from wowdesk.core.i18n import _
 from wowdesk.settings import Settings
 
 app = typer.Typer(help="WowDesk: omnichannel customer service.", no_args_is_help=True, add_completion=False)
@@ -30,10 +35,27 @@ T = TypeVar("T")
 
 def _settings(**overrides: Any) -> Settings:
     try:
-        return Settings(**{k: v for k, v in overrides.items() if v is not None})
+        settings = Settings(**{k: v for k, v in overrides.items() if v is not None})
     except ValidationError as exc:
-        _fail(f"configuration error: {exc}")
+        _fail(_("Configuration error: {errors}", errors=_describe(exc, env_prefix="WOWDESK_")))
         raise
+    _check_sqlite_directory(settings)
+    return settings
+
+
+def _check_sqlite_directory(settings: Settings) -> None:
+    """A configured SQLite file must be in an existing directory (the default one, under the data
+    directory, is created). Checked up front: aiosqlite reports a file it cannot open with a thread
+    traceback besides the error."""
+    from sqlalchemy.engine import make_url
+
+    if not settings.database_url:
+        return
+    url = make_url(settings.database_url)
+    if url.get_backend_name() == "sqlite" and url.database and url.database != ":memory:":
+        folder = Path(url.database).expanduser().parent
+        if not folder.is_dir():
+            _fail(_("The directory of the SQLite database does not exist: {path}", path=folder))
 
 
 def _fail(message: str) -> None:
@@ -41,16 +63,49 @@ def _fail(message: str) -> None:
     raise typer.Exit(1)
 
 
-def _run(coro_fn: Callable[[], Awaitable[T]]) -> T:
-    """Run an async command; domain and validation errors become a readable message, exit 1."""
+def _describe(exc: ValidationError, env_prefix: str = "") -> str:
+    """Validation errors on one line: `field: message; …` (settings are named by their variable)."""
+
+    def where(loc: tuple[int | str, ...]) -> str:
+        name = ".".join(map(str, loc)) or "value"
+        return f"{env_prefix}{name.upper()}" if env_prefix else name
+
+    return "; ".join(f"{where(e['loc'])}: {e['msg']}" for e in exc.errors())
+
+
+def _first_line(exc: BaseException) -> str:
+    text = str(exc).strip()
+    return text.splitlines()[0] if text else type(exc).__name__
+
+
+@contextlib.contextmanager
+def _readable_errors() -> Iterator[None]:
+    """Errors a user can fix (bad input, a taken name, an unreachable database) become a one-line
+    message and exit status 1, not a traceback."""
     try:
-        return asyncio.run(coro_fn())  # type: ignore[arg-type]
+        yield
     except DomainError as exc:
         _fail(exc.localized(None))
     except ValidationError as exc:
-        _fail("; ".join(f"{'.'.join(map(str, e['loc'])) or 'value'}: {e['msg']}" for e in exc.errors()))
+        _fail(_describe(exc))
     except ValueError as exc:
         _fail(str(exc))
+    except (ConnectionError, TimeoutError, socket.gaierror) as exc:
+        _fail(_("Cannot connect: {error}", error=_first_line(exc)))
+    except OSError as exc:  # a directory that cannot be created, a file that cannot be read …
+        _fail(_first_line(exc))
+    except Exception as exc:
+        from sqlalchemy.exc import SQLAlchemyError  # imported late: `wowdesk --help` stays quick
+
+        if not isinstance(exc, SQLAlchemyError):
+            raise
+        _fail(_("Database error: {error}", error=_first_line(getattr(exc, "orig", None) or exc)))
+
+
+def _run(coro_fn: Callable[[], Awaitable[T]]) -> T:
+    """Run an async command; errors a user can fix become a readable message, exit 1."""
+    with _readable_errors():
+        return asyncio.run(coro_fn())  # type: ignore[arg-type]
     raise AssertionError("unreachable")
 
 
@@ -69,8 +124,9 @@ def migrate() -> None:
     from wowdesk.core.migrate import upgrade
 
     settings = _settings()
-    settings.data_dir.mkdir(parents=True, exist_ok=True)
-    upgrade(settings.effective_database_url)
+    with _readable_errors():
+        settings.data_dir.mkdir(parents=True, exist_ok=True)
+        upgrade(settings.effective_database_url)
     typer.echo(f"database is up to date ({_safe_url(settings.effective_database_url)})")
 
 
@@ -95,15 +151,13 @@ def serve(
 
     settings = _settings(host=host, port=port)
     _logging()
-    if migrate_first:
-        from wowdesk.core.migrate import upgrade
+    with _readable_errors():
+        application = create_app(settings)  # checks the configuration (secret key) before anything runs
+        if migrate_first:
+            from wowdesk.core.migrate import upgrade
 
-        upgrade(settings.effective_database_url)
-    try:
-        application = create_app(settings)
-    except ValueError as exc:
-        _fail(str(exc))
-        return
+            settings.data_dir.mkdir(parents=True, exist_ok=True)  # where the SQLite file goes
+            upgrade(settings.effective_database_url)
     config = uvicorn.Config(
         application,
         host=settings.host,
@@ -114,7 +168,20 @@ def serve(
         server_header=False,
     )
     typer.echo(f"WowDesk serving on http://{settings.host}:{settings.port} (API docs at /docs)")
-    uvicorn.Server(config).run()
+    server = uvicorn.Server(config)
+    # uvicorn shuts down gracefully on SIGINT/SIGTERM and then raises the signal again: that is the
+    # normal way to stop the server, so it ends with status 0 rather than 130 or death by SIGTERM.
+    previous = signal.signal(signal.SIGTERM, _raise_interrupt)
+    try:
+        server.run()
+    except KeyboardInterrupt:
+        pass
+    finally:
+        signal.signal(signal.SIGTERM, previous)
+
+
+def _raise_interrupt(signum: int, frame: FrameType | None) -> None:
+    raise KeyboardInterrupt
 
 
 @app.command()

@@ -7,16 +7,12 @@ import datetime as dt
 import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from pathlib import Path
+from typing import TYPE_CHECKING
 
-from fastapi import FastAPI
-from fastapi.exceptions import RequestValidationError
 from sqlalchemy.ext.asyncio import AsyncSession
-from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from wowdesk import __version__
-from wowdesk.api import problems
-from wowdesk.api.middleware import RequestGuard
-from wowdesk.api.routes import accounts, attachments, auth, customers, fields, jobs, system, tickets
 from wowdesk.core import idempotency
 from wowdesk.core.bus import make_bus
 from wowdesk.core.clock import Clock, SystemClock
@@ -33,9 +29,14 @@ from wowdesk.settings import Settings
 from wowdesk.tickets import jobs as ticket_jobs
 from wowdesk.tickets import listeners as ticket_listeners
 
+if TYPE_CHECKING:
+    from fastapi import FastAPI
+
 log = logging.getLogger("wowdesk")
 
 UPLOAD_PATH = "/api/v1/attachments"
+# npm installs third-party browser assets here at build time (`make run`); see package.json.
+DEFAULT_ASSETS_DIR = Path(__file__).resolve().parents[2] / "node_modules"
 MULTIPART_OVERHEAD = 64 * 1024
 
 
@@ -85,6 +86,16 @@ def build_runtime(settings: Settings, *, clock: Clock | None = None) -> Runtime:
 def create_app(
     settings: Settings, *, runtime: Runtime | None = None, run_jobs: bool | None = None
 ) -> FastAPI:
+    # The web stack is imported here rather than at the top: the CLI's administration commands
+    # only need build_runtime, and start half a second sooner without it.
+    from fastapi import FastAPI
+    from fastapi.exceptions import RequestValidationError
+    from starlette.exceptions import HTTPException as StarletteHTTPException
+
+    from wowdesk.api import problems
+    from wowdesk.api.middleware import RequestGuard
+    from wowdesk.api.routes import accounts, attachments, auth, customers, fields, jobs, system, tickets
+
     rt = runtime or build_runtime(settings)
     jobs_here = settings.run_jobs_in_process if run_jobs is None else run_jobs
 
@@ -99,6 +110,8 @@ def create_app(
                 await rt.stop()
 
     app = FastAPI(
+        docs_url=None,  # served by api.routes.system with locally installed assets
+        redoc_url=None,
         title="WowDesk API",
         version=__version__,
         summary="Omnichannel customer service: tickets, customers, agents.",
@@ -113,6 +126,7 @@ def create_app(
     app.add_exception_handler(Exception, problems.unexpected_error)
     for module in (system, auth, accounts, customers, tickets, fields, attachments, jobs):
         app.include_router(module.router)
+    system.mount_vendor_assets(app, settings.assets_dir or DEFAULT_ASSETS_DIR)
 
     def limit_for(method: str, path: str) -> int:
         if method == "POST" and path.rstrip("/") == UPLOAD_PATH:

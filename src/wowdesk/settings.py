@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import os
 import secrets
+import tempfile
 from pathlib import Path
 from typing import Literal
 
@@ -31,6 +32,8 @@ class Settings(BaseSettings):
     # Prefix of every Redis key and channel, so several installs (or test runs) can share a server.
     redis_prefix: str = Field(default="wowdesk", pattern=r"^[A-Za-z0-9_.:-]{1,40}$")
     secret_key: str | None = None
+    # Where npm put third-party browser assets (default: node_modules of the checkout).
+    assets_dir: Path | None = None
 
     # Jobs: an in-process runner runs inside `wowdesk serve` unless switched off (then run
     # `wowdesk worker` processes).
@@ -103,11 +106,15 @@ class Settings(BaseSettings):
         if path.exists():
             return path.read_text().strip()
         self.data_dir.mkdir(parents=True, exist_ok=True)
-        key = secrets.token_urlsafe(48)
+        # Written whole to a private temporary file, then linked into place: a process starting at
+        # the same moment either finds no file or the complete key, never a half-written one.
+        fd, tmp = tempfile.mkstemp(dir=self.data_dir, prefix=".secret-")
         try:
-            fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+            with os.fdopen(fd, "w") as fh:
+                fh.write(secrets.token_urlsafe(48) + "\n")
+            os.link(tmp, path)
         except FileExistsError:  # another process generated it first
-            return path.read_text().strip()
-        with os.fdopen(fd, "w") as fh:
-            fh.write(key + "\n")
-        return key
+            pass
+        finally:
+            os.unlink(tmp)
+        return path.read_text().strip()

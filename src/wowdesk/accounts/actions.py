@@ -7,6 +7,7 @@ import datetime as dt
 import secrets
 from typing import Any
 
+import anyio
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from wowdesk.accounts import events as ev
@@ -18,7 +19,7 @@ from wowdesk.core.actor import Actor
 from wowdesk.core.errors import Conflict, Forbidden, InvalidInput, NotFound
 from wowdesk.core.events import record_event
 from wowdesk.core.i18n import N_
-from wowdesk.core.security import digest, hash_password, new_secret
+from wowdesk.core.security import digest, hash_password, new_secret, verify_password
 from wowdesk.core.uow import now
 
 API_KEY_PREFIX = "wdk_"
@@ -134,13 +135,26 @@ async def do_create_agent(session: AsyncSession, actor: Actor, data: AgentCreate
     return agent
 
 
-async def do_update_agent(session: AsyncSession, actor: Actor, agent: Agent, data: AgentUpdate) -> Agent:
+async def do_update_agent(
+    session: AsyncSession,
+    actor: Actor,
+    agent: Agent,
+    data: AgentUpdate,
+    *,
+    current_password: str | None = None,
+) -> Agent:
+    """Change an agent. Admins change anyone; an agent changes their own name, language, time zone
+    and password — a new password for oneself needs the current one, whatever the role, so that a
+    token or API key alone is not enough to take an account over."""
     changes: dict[str, list[object]] = {}
     own_profile_only = data.model_fields_set <= {"name", "language", "time_zone", "password"}
-    if not (
-        actor.can(AGENTS_MANAGE) or (own_profile_only and actor.kind == "agent" and actor.id == agent.id)
-    ):
+    is_self = actor.kind == "agent" and actor.id == agent.id
+    if not (actor.can(AGENTS_MANAGE) or (own_profile_only and is_self)):
         raise Forbidden()
+    if is_self and data.password is not None:
+        ok = await anyio.to_thread.run_sync(verify_password, agent.password_hash, current_password or "")
+        if not ok:
+            raise InvalidInput(N_("To set a new password, give your current password."))
     repo = AccountsRepository(session, actor.workspace_id)
     t = now(session)
     for field in ("name", "role", "language", "time_zone", "active"):

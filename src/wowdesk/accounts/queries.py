@@ -22,6 +22,7 @@ from wowdesk.accounts.repository import AccountsRepository, WorkspaceDirectory
 from wowdesk.core.actor import Actor
 from wowdesk.core.errors import Forbidden, NotFound
 from wowdesk.core.i18n import N_
+from wowdesk.core.schemas import MAX_DB_ID
 from wowdesk.core.security import TokenSigner, digest
 from wowdesk.core.validation import normalize_email
 
@@ -80,6 +81,8 @@ async def resolve_access_token(
     claims = signer.verify(token, now)
     if claims is None:
         return None
+    if not (1 <= claims.user_id <= MAX_DB_ID and 1 <= claims.workspace_id <= MAX_DB_ID):
+        return None  # no such agent; never let an impossible id reach the database
     agent = await AccountsRepository(session, claims.workspace_id).agent(claims.user_id)
     if agent is None or not agent.active or agent.token_version != claims.version:
         return None

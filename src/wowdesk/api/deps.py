@@ -15,6 +15,7 @@ from wowdesk.core.errors import Forbidden, Unauthorized
 from wowdesk.core.i18n import N_, set_language
 from wowdesk.core.runtime import Runtime
 from wowdesk.core.schemas import MAX_DB_ID
+from wowdesk.core.security import constant_time_equals
 
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 SESSION_COOKIE = "wowdesk_session"
@@ -72,7 +73,9 @@ async def current_actor(request: Request, session: SessionDep) -> Actor:
         if resolved is None:
             raise Unauthorized(N_("Your session has ended. Please sign in again."))
         actor, auth = resolved
-        if request.method not in SAFE_METHODS and request.headers.get(CSRF_HEADER) != auth.csrf_token:
+        if request.method not in SAFE_METHODS and not constant_time_equals(
+            request.headers.get(CSRF_HEADER, ""), auth.csrf_token
+        ):
             raise Forbidden(N_("The request is missing its CSRF token."))
     else:
         raise Unauthorized()

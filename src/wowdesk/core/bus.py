@@ -43,7 +43,8 @@ class _Dispatch:
         self._handlers.append((handler, names))
 
     def unsubscribe(self, handler: Handler) -> None:
-        self._handlers = [(h, n) for h, n in self._handlers if h is not handler]
+        # ==, not `is`: a bound method is a new object each time it is looked up.
+        self._handlers = [(h, n) for h, n in self._handlers if h != handler]
 
     def on_signal(self, topic: str, callback: SignalHandler) -> None:
         self._signals.setdefault(topic, []).append(callback)
@@ -106,19 +107,23 @@ class RedisBus(_Dispatch):
 
     async def start(self) -> None:
         self._task = asyncio.create_task(self._listen(), name="wowdesk-redis-bus")
-        await asyncio.wait_for(self._ready.wait(), timeout=10)
+        try:
+            await asyncio.wait_for(self._ready.wait(), timeout=10)
+        except TimeoutError:
+            await self.stop()
+            raise ConnectionError("Redis did not accept the event-bus subscription within 10 s") from None
 
     async def _listen(self) -> None:
         backoff = 0.5
         while True:
             try:
-                pubsub = self._redis.pubsub()
-                await pubsub.subscribe(self._events)
-                await pubsub.psubscribe(self._signals_prefix + "*")
-                self._ready.set()
-                backoff = 0.5
-                async for message in pubsub.listen():
-                    await self._on_message(message)
+                async with self._redis.pubsub() as pubsub:  # closed on the way out, also on errors
+                    await pubsub.subscribe(self._events)
+                    await pubsub.psubscribe(self._signals_prefix + "*")
+                    self._ready.set()
+                    backoff = 0.5
+                    async for message in pubsub.listen():
+                        await self._on_message(message)
             except asyncio.CancelledError:
                 raise
             except Exception:

@@ -19,7 +19,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import Mapped, mapped_column
 
 from wowdesk.core.db import Base, BigId, IdMixin, WorkspaceMixin, dialect_of
-from wowdesk.core.text import index_tokens, query_terms
+from wowdesk.core.text import Term, index_tokens, query_terms
 
 
 class SearchDocument(IdMixin, WorkspaceMixin, Base):
@@ -89,15 +89,23 @@ async def remove_document(session: AsyncSession, *, kind: str, ref_id: int) -> N
     await session.execute(text("DELETE FROM search_documents WHERE id = :id"), {"id": doc_id})
 
 
-def _fts5_query(terms: list[tuple[str, bool]]) -> str:
-    return " AND ".join(f'"{t}"' + ("*" if prefix else "") for t, prefix in terms)
+def _any_of(alternatives: list[str], sep: str) -> str:
+    return alternatives[0] if len(alternatives) == 1 else "(" + sep.join(alternatives) + ")"
 
 
-def _tsquery(terms: list[tuple[str, bool]]) -> str:
+def _fts5_query(terms: list[Term]) -> str:
+    return " AND ".join(
+        _any_of([f'"{t}"' + ("*" if prefix else "") for t in alts], " OR ") for alts, prefix in terms
+    )
+
+
+def _tsquery(terms: list[Term]) -> str:
     def lexeme(t: str) -> str:
         return "'" + t.replace("\\", "\\\\").replace("'", "''") + "'"
 
-    return " & ".join(lexeme(t) + (":*" if prefix else "") for t, prefix in terms)
+    return " & ".join(
+        _any_of([lexeme(t) + (":*" if prefix else "") for t in alts], " | ") for alts, prefix in terms
+    )
 
 
 def matching_refs(session: AsyncSession, *, workspace_id: int, kind: str, query: str) -> Select[Any] | None:

@@ -7,6 +7,7 @@ import hashlib
 import hmac
 import secrets
 from dataclasses import dataclass
+from functools import cache
 from typing import Any
 
 import jwt
@@ -15,8 +16,13 @@ from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatc
 
 _hasher = PasswordHasher()  # argon2id, library defaults (RFC 9106 low-memory profile)
 
-# Verifying against this keeps the time of a login for an unknown email equal to a known one.
-_DUMMY_HASH = _hasher.hash("wowdesk-timing-equaliser")
+
+@cache
+def _dummy_hash() -> str:
+    """Verifying against this keeps the time of a login for an unknown email equal to a known one.
+    Made at first use, not at import: an argon2 hash costs every process (each CLI command) time."""
+    return _hasher.hash("wowdesk-timing-equaliser")
+
 
 MIN_PASSWORD_LENGTH = 10
 
@@ -27,7 +33,7 @@ def hash_password(password: str) -> str:
 
 def verify_password(password_hash: str | None, password: str) -> bool:
     try:
-        return _hasher.verify(password_hash or _DUMMY_HASH, password) and password_hash is not None
+        return _hasher.verify(password_hash or _dummy_hash(), password) and password_hash is not None
     except (VerifyMismatchError, VerificationError, InvalidHashError):
         return False
 
@@ -88,14 +94,17 @@ class TokenSigner:
             )
         except jwt.PyJWTError:
             return None
-        if data.get("typ") != "access" or int(data["exp"]) <= int(now.timestamp()):
-            return None
+        # A token signed with our key can still carry anything in its claims: each conversion is
+        # guarded, so a malformed one is refused, never an error.
         try:
+            expires = int(data["exp"])
+            if data.get("typ") != "access" or expires <= int(now.timestamp()):
+                return None
             return AccessClaims(
                 user_id=int(data["sub"]),
                 workspace_id=int(data["ws"]),
                 version=int(data["ver"]),
-                expires_at=dt.datetime.fromtimestamp(int(data["exp"]), dt.UTC),
+                expires_at=dt.datetime.fromtimestamp(expires, dt.UTC),
             )
-        except (KeyError, TypeError, ValueError):
+        except (KeyError, TypeError, ValueError, OverflowError, OSError):
             return None

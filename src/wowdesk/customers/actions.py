@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from wowdesk.accounts.permissions import CUSTOMERS_MERGE, CUSTOMERS_WRITE
@@ -19,9 +20,36 @@ from wowdesk.customers.schemas import CustomerCreate, CustomerUpdate
 async def _claim_identities(
     repo: CustomersRepository, customer: Customer, pairs: list[tuple[str, str]]
 ) -> None:
-    """Attach identities to `customer`; an identity owned by someone else is a conflict."""
+    """Attach identities to `customer`; an identity owned by someone else is a conflict, also when
+    another transaction claims it at the same moment (the unique constraint decides)."""
+    pairs = list(dict.fromkeys(pairs))  # the same address twice is one identity
     existing = await repo.identities_matching(pairs)
-    for ident in existing:
+    _refuse_others(customer, existing)
+    have = {(i.channel, i.value) for i in existing}
+    wanted = [p for p in pairs if p not in have]
+    if not wanted:
+        return
+    t = now(repo.session)
+    try:
+        async with repo.session.begin_nested():
+            for channel, value in wanted:
+                repo.session.add(
+                    CustomerIdentity(
+                        workspace_id=repo.workspace_id,
+                        customer_id=customer.id,
+                        channel=channel,
+                        value=value,
+                        verified=False,
+                        created_at=t,
+                    )
+                )
+    except IntegrityError:
+        _refuse_others(customer, await repo.identities_matching(pairs))
+        raise
+
+
+def _refuse_others(customer: Customer, identities: list[CustomerIdentity]) -> None:
+    for ident in identities:
         if ident.customer_id != customer.id:
             raise Conflict(
                 N_("{value} already belongs to customer {customer_id}."),
@@ -29,21 +57,6 @@ async def _claim_identities(
                 customer_id=ident.customer_id,
                 extra={"customer_id": ident.customer_id},
             )
-    have = {(i.channel, i.value) for i in existing}
-    t = now(repo.session)
-    for channel, value in pairs:
-        if (channel, value) not in have:
-            repo.session.add(
-                CustomerIdentity(
-                    workspace_id=repo.workspace_id,
-                    customer_id=customer.id,
-                    channel=channel,
-                    value=value,
-                    verified=False,
-                    created_at=t,
-                )
-            )
-    await repo.session.flush()
 
 
 async def do_create_customer(session: AsyncSession, actor: Actor, data: CustomerCreate) -> Customer:
@@ -80,9 +93,41 @@ async def do_find_or_create_customer(
     name: str | None = None,
     language: str | None = None,
 ) -> Customer:
-    """The customer owning this e-mail (or phone), created if nobody does. Inputs are normalised."""
+    """The customer owning this e-mail (or phone), created if nobody does. Inputs are normalised.
+
+    Two requests naming the same new address at once both miss it; the one that loses the race to
+    create it takes the winner's customer instead of failing."""
     repo = CustomersRepository(session, actor.workspace_id)
     pairs = ([("email", email)] if email else []) + ([("phone", phone)] if phone else [])
+    found = await _owner_of(repo, pairs, name)
+    if found is not None:
+        return found
+    try:
+        async with session.begin_nested():
+            return await do_create_customer(
+                session,
+                actor,
+                CustomerCreate.model_construct(
+                    name=name or "",
+                    emails=[email] if email else [],
+                    phones=[phone] if phone else [],
+                    identities=[],
+                    language=language,
+                    time_zone=None,
+                    tags=[],
+                    custom_attributes={},
+                ),
+            )
+    except Conflict:
+        found = await _owner_of(repo, pairs, name)
+        if found is None:
+            raise
+        return found
+
+
+async def _owner_of(
+    repo: CustomersRepository, pairs: list[tuple[str, str]], name: str | None
+) -> Customer | None:
     for channel, value in pairs:
         ident = await repo.identity(channel, value)
         if ident is not None:
@@ -90,22 +135,9 @@ async def do_find_or_create_customer(
             if customer is not None:
                 if name and not customer.name:
                     customer.name = name
-                    customer.updated_at = now(session)
+                    customer.updated_at = now(repo.session)
                 return customer
-    return await do_create_customer(
-        session,
-        actor,
-        CustomerCreate.model_construct(
-            name=name or "",
-            emails=[email] if email else [],
-            phones=[phone] if phone else [],
-            identities=[],
-            language=language,
-            time_zone=None,
-            tags=[],
-            custom_attributes={},
-        ),
-    )
+    return None
 
 
 async def do_update_customer(
@@ -165,6 +197,9 @@ async def do_merge_customers(
     actor.require(CUSTOMERS_MERGE)
     if target.id == source.id:
         raise Conflict(N_("A customer cannot be merged into itself."))
+    repo = CustomersRepository(session, actor.workspace_id)
+    # Two merges of the same pair at once (A into B, B into A) must not both pass the check below.
+    await repo.lock([target.id, source.id])
     for c in (target, source):
         if c.merged_into_id is not None:
             raise Conflict(
@@ -172,9 +207,9 @@ async def do_merge_customers(
                 customer_id=c.id,
                 target_id=c.merged_into_id,
             )
-    repo = CustomersRepository(session, actor.workspace_id)
     t = now(session)
     await repo.move_identities(source.id, target.id)
+    await repo.repoint_merged(source.id, target.id)
     target.tags = list(dict.fromkeys([*(target.tags or []), *(source.tags or [])]))
     target.custom_attributes = {**(source.custom_attributes or {}), **(target.custom_attributes or {})}
     target.name = target.name or source.name

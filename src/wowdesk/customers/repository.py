@@ -55,6 +55,31 @@ class CustomersRepository(WorkspaceRepository):
             .values(customer_id=to_id)
         )
 
+    async def lock(self, customer_ids: list[int]) -> None:
+        """Lock these customers until the transaction ends and re-read them, so a check made now
+        still holds at commit. In id order, so two transactions locking the same pair cannot
+        deadlock. SQLite serialises writing transactions already."""
+        if dialect_of(self.session) != "postgresql":
+            return
+        q = (
+            self.scoped(Customer)
+            .where(Customer.id.in_(customer_ids))
+            .order_by(Customer.id)
+            .with_for_update()
+            .execution_options(populate_existing=True)
+        )
+        await self.session.execute(q)
+
+    async def repoint_merged(self, from_id: int, to_id: int) -> None:
+        """Customers merged into `from_id` earlier now point at `to_id` (a pointer never leads to
+        another merged customer)."""
+        await self.session.execute(
+            update(Customer)
+            .where(Customer.workspace_id == self.workspace_id, Customer.merged_into_id == from_id)
+            .values(merged_into_id=to_id)
+            .execution_options(synchronize_session=False)
+        )
+
     async def customers(
         self,
         *,

@@ -33,6 +33,7 @@ from wowdesk.tickets.states import can_transition
 
 SEARCH_KIND = "ticket"
 AUTOCLOSE_JOB = "tickets.autoclose"
+MAX_MERGE_HOPS = 20
 
 
 def _timeline(
@@ -62,12 +63,27 @@ def _timeline(
     )
 
 
+async def _surviving_customer(session: AsyncSession, workspace_id: int, customer_id: int) -> int | None:
+    """The customer that stands for `customer_id`: itself, or the one it was merged into (following
+    merges of merges); None if there is no such customer in the workspace."""
+    current, seen = customer_id, set[int]()
+    while current not in seen and len(seen) < MAX_MERGE_HOPS:
+        seen.add(current)
+        customer = await customers.find_customer(session, workspace_id, current)
+        if customer is None:
+            return None
+        if customer.merged_into_id is None:
+            return customer.id
+        current = customer.merged_into_id
+    return current
+
+
 async def _resolve_requester(session: AsyncSession, actor: Actor, requester: RequesterIn) -> int:
     if requester.id is not None:
-        customer = await customers.find_customer(session, actor.workspace_id, requester.id)
-        if customer is None:
+        found = await _surviving_customer(session, actor.workspace_id, requester.id)
+        if found is None:
             raise InvalidInput(N_("The requester {id} does not exist."), id=requester.id)
-        return customer.merged_into_id or customer.id
+        return found
     customer = await customer_actions.do_find_or_create_customer(
         session,
         actor,
@@ -101,6 +117,7 @@ async def _attach(
 ) -> list[Attachment]:
     if not attachment_ids:
         return []
+    attachment_ids = list(dict.fromkeys(attachment_ids))  # naming a file twice attaches it once
     found = await repo.attachments_by_ids(attachment_ids)
     by_id = {a.id: a for a in found}
     for aid in attachment_ids:
@@ -431,14 +448,19 @@ async def do_register_attachment(
 
 
 async def do_move_requester(session: AsyncSession, actor: Actor, from_id: int, to_id: int) -> int:
-    """After a customer merge: the surviving customer becomes the requester of the other's tickets."""
-    repo = TicketsRepository(session, actor.workspace_id)
-    ids = await repo.reassign_requester(from_id, to_id)
-    for ticket_id in ids:
-        ticket = await repo.ticket(ticket_id)
-        if ticket is not None:
-            _timeline(session, actor, ticket, "changed", field="requester_id", old=from_id, new=to_id)
-    return len(ids)
+    """After a customer merge: the surviving customer becomes the requester of the other's tickets
+    (closed ones too). Each move is a change like any other: a new version, a timeline line, a
+    ``ticket.updated`` event. If the target was itself merged meanwhile, the tickets go to the
+    customer that survives now."""
+    target = await _surviving_customer(session, actor.workspace_id, to_id)
+    if target is None or target == from_id:
+        return 0
+    moved = 0
+    for ticket in await TicketsRepository(session, actor.workspace_id).tickets_of_requester(from_id):
+        ticket.requester_id = target
+        await _commit_changes(session, actor, ticket, {"requester_id": [from_id, target]})
+        moved += 1
+    return moved
 
 
 async def do_close_solved(session: AsyncSession, actor: Actor, ticket_id: int, solved_at: str) -> bool:

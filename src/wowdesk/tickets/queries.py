@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -11,10 +12,13 @@ from wowdesk.core.actor import Actor
 from wowdesk.core.errors import InvalidInput, NotFound
 from wowdesk.core.i18n import N_
 from wowdesk.core.pagination import Page, decode_cursor, encode_cursor
+from wowdesk.core.schemas import MAX_DB_ID
 from wowdesk.core.search import matching_refs
 from wowdesk.customers import queries as customers
 from wowdesk.tickets.models import Attachment, Ticket, TicketComment, TicketField
 from wowdesk.tickets.repository import SORTS, TicketFilter, TicketsRepository
+
+__all__ = ["TicketFilter"]  # the filter object callers build for list_tickets
 from wowdesk.tickets.schemas import AttachmentOut, CommentOut, RequesterSummary, TicketOut, TimelineEntry
 
 SEARCH_KIND = "ticket"
@@ -83,11 +87,7 @@ async def list_tickets(
         raise InvalidInput(
             N_("Unknown sort {sort}; use one of {choices}."), sort=sort, choices=", ".join(SORTS)
         )
-    after: dict[str, Any] | None = None
-    if cursor:
-        after = decode_cursor(cursor)
-        if after.get("s") != sort or not isinstance(after.get("id"), int):
-            raise InvalidInput(N_("The cursor is not valid."))
+    after = _read_cursor(cursor, sort) if cursor else None
     if q is not None and q.strip():
         f.matching = matching_refs(session, workspace_id=actor.workspace_id, kind=SEARCH_KIND, query=q)
         f.nothing = f.matching is None
@@ -103,6 +103,30 @@ async def list_tickets(
             key["v"] = last.updated_at.isoformat()
         next_cursor = encode_cursor(key)
     return Page(items=items, next_cursor=next_cursor)
+
+
+def _read_cursor(cursor: str, sort: str) -> dict[str, Any]:
+    """The position a cursor names, checked: it was made for this sort, its id is a database id,
+    and for the updated_at sorts it holds a timezone-aware timestamp. Anything else is a 422."""
+    data = decode_cursor(cursor)
+    ticket_id = data.get("id")
+    if (
+        data.get("s") != sort
+        or not isinstance(ticket_id, int)
+        or isinstance(ticket_id, bool)
+        or not 1 <= ticket_id <= MAX_DB_ID
+    ):
+        raise InvalidInput(N_("The cursor is not valid."))
+    after: dict[str, Any] = {"id": ticket_id}
+    if "updated_at" in sort:
+        try:
+            value = dt.datetime.fromisoformat(data["v"])
+        except (KeyError, TypeError, ValueError):
+            raise InvalidInput(N_("The cursor is not valid.")) from None
+        if value.tzinfo is None:
+            raise InvalidInput(N_("The cursor is not valid."))
+        after["v"] = value
+    return after
 
 
 def _comment_out(c: TicketComment, files: list[Attachment]) -> CommentOut:

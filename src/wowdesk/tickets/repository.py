@@ -4,7 +4,7 @@ import datetime as dt
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import Select, delete, select, update
+from sqlalchemy import Select, delete, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from wowdesk.core.db import dialect_of
@@ -79,7 +79,7 @@ class TicketsRepository(WorkspaceRepository):
             if col is Ticket.id:
                 q = q.where(Ticket.id < after["id"] if desc else Ticket.id > after["id"])
             else:
-                v = dt.datetime.fromisoformat(after["v"])
+                v: dt.datetime = after["v"]
                 q = (
                     q.where((col < v) | ((col == v) & (Ticket.id < after["id"])))
                     if desc
@@ -157,17 +157,11 @@ class TicketsRepository(WorkspaceRepository):
     async def attachment(self, attachment_id: int) -> Attachment | None:
         return await self.by_id(Attachment, attachment_id)
 
-    async def reassign_requester(self, from_id: int, to_id: int) -> list[int]:
-        q = select(Ticket.id).where(Ticket.workspace_id == self.workspace_id, Ticket.requester_id == from_id)
-        ids = list((await self.session.execute(q)).scalars())
-        if ids:
-            await self.session.execute(
-                update(Ticket)
-                .where(Ticket.id.in_(ids))
-                .values(requester_id=to_id)
-                .execution_options(synchronize_session=False)
-            )
-        return ids
+    async def tickets_of_requester(self, requester_id: int) -> list[Ticket]:
+        q = self.scoped(Ticket).where(Ticket.requester_id == requester_id).order_by(Ticket.id)
+        if dialect_of(self.session) == "postgresql":
+            q = q.with_for_update()
+        return list((await self.session.execute(q)).scalars())
 
     # -- custom field definitions ---------------------------------------------------------------------------
     async def fields(self, *, active_only: bool = False) -> list[TicketField]:

@@ -20,6 +20,7 @@ from wowdesk.accounts.schemas import (
     ApiKeyCreated,
     ApiKeyOut,
     MeOut,
+    Role,
     SecurityEventOut,
     SkillCreate,
     SkillOut,
@@ -30,13 +31,12 @@ from wowdesk.accounts.schemas import (
 )
 from wowdesk.api.deps import ActorDep, IdPath, SessionDep, needs
 from wowdesk.api.idempotency import create_once
+from wowdesk.api.routing import StandardJSONRoute
 from wowdesk.core.actor import Actor
-from wowdesk.core.errors import InvalidInput
-from wowdesk.core.i18n import N_
-from wowdesk.core.schemas import StrictModel
-from wowdesk.core.security import verify_password
+from wowdesk.core.schemas import MAX_DB_ID, StrictModel
+from wowdesk.core.validation import Language, TimeZone
 
-router = APIRouter(prefix="/api/v1", tags=["accounts"])
+router = APIRouter(prefix="/api/v1", tags=["accounts"], route_class=StandardJSONRoute)
 
 CanReadAgents = Annotated[Actor, Depends(needs(AGENTS_READ))]
 CanManageTeams = Annotated[Actor, Depends(needs(TEAMS_MANAGE))]
@@ -44,8 +44,8 @@ CanManageTeams = Annotated[Actor, Depends(needs(TEAMS_MANAGE))]
 
 class MeUpdate(StrictModel):
     name: str | None = Field(default=None, min_length=1, max_length=200)
-    language: str | None = None
-    time_zone: str | None = None
+    language: Language | None = None
+    time_zone: TimeZone | None = None
     password: str | None = Field(default=None, min_length=10, max_length=200)
     current_password: str | None = Field(default=None, max_length=200)
 
@@ -69,10 +69,8 @@ async def get_me(session: SessionDep, actor: ActorDep) -> MeOut:
 @router.patch("/me", response_model=MeOut, summary="Change your own name, language, time zone or password")
 async def patch_me(data: MeUpdate, session: SessionDep, actor: ActorDep) -> MeOut:
     agent = await queries.get_agent(session, actor, actor.id or 0)
-    if data.password is not None and not verify_password(agent.password_hash, data.current_password or ""):
-        raise InvalidInput(N_("To set a new password, give your current password."))
     update = AgentUpdate.model_validate(data.model_dump(exclude_unset=True, exclude={"current_password"}))
-    await actions.do_update_agent(session, actor, agent, update)
+    await actions.do_update_agent(session, actor, agent, update, current_password=data.current_password)
     return await _me(session, actor, agent)
 
 
@@ -84,8 +82,8 @@ async def list_agents(
     session: SessionDep,
     actor: CanReadAgents,
     active: bool | None = None,
-    role: str | None = None,
-    after_id: int | None = Query(None, ge=0),
+    role: Role | None = None,
+    after_id: int | None = Query(None, ge=0, le=MAX_DB_ID),
     limit: int = Query(100, ge=1, le=500),
 ) -> list[Agent]:
     return await queries.list_agents(session, actor, active=active, role=role, after_id=after_id, limit=limit)
@@ -237,7 +235,7 @@ async def security_events(
     session: SessionDep,
     actor: Annotated[Actor, Depends(needs(AUDIT_READ))],
     kind: str | None = Query(None, max_length=40),
-    before_id: int | None = Query(None, ge=1),
+    before_id: int | None = Query(None, ge=1, le=MAX_DB_ID),
     limit: int = Query(50, ge=1, le=500),
 ) -> list[SecurityEventOut]:
     rows = await queries.list_security_events(session, actor, kind=kind, before_id=before_id, limit=limit)

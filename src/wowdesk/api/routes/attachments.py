@@ -12,13 +12,14 @@ from fastapi import APIRouter, UploadFile
 from fastapi.responses import FileResponse
 
 from wowdesk.api.deps import ActorDep, IdPath, RuntimeDep, SessionDep
+from wowdesk.api.routing import StandardJSONRoute
 from wowdesk.core.errors import InvalidInput, NotFound, PayloadTooLarge, UnsupportedMediaType
 from wowdesk.core.i18n import N_
 from wowdesk.core.storage import TooLarge
 from wowdesk.tickets import actions, queries
 from wowdesk.tickets.schemas import AttachmentOut
 
-router = APIRouter(prefix="/api/v1/attachments", tags=["attachments"])
+router = APIRouter(prefix="/api/v1/attachments", tags=["attachments"], route_class=StandardJSONRoute)
 
 CHUNK = 256 * 1024
 # Magic numbers of the binary types we accept: a file must be what it says it is.

@@ -9,24 +9,31 @@ from wowdesk.accounts.models import Agent
 from wowdesk.accounts.schemas import AgentOut, LoginIn, SessionOut, TokenOut
 from wowdesk.api.deps import SESSION_COOKIE, ActorDep, RuntimeDep, SessionDep, client_ip
 from wowdesk.api.problems import problem
+from wowdesk.api.routing import StandardJSONRoute
 from wowdesk.core.errors import TooManyRequests
 from wowdesk.core.i18n import _
 from wowdesk.core.runtime import Runtime
 from wowdesk.core.security import verify_password
 
-router = APIRouter(prefix="/api/v1/auth", tags=["auth"])
+router = APIRouter(prefix="/api/v1/auth", tags=["auth"], route_class=StandardJSONRoute)
 
 
 async def _login(rt: Runtime, request: Request, data: LoginIn, method: str) -> Agent | None:
     """Check a password without holding a database transaction during the (slow) argon2 check.
-    Failed attempts are counted per workspace+email and per client address."""
+    Failed attempts are counted per workspace+email and per client address.
+
+    The attempt is counted for the e-mail *before* the password is checked (and forgotten again on
+    success): counting only after the slow check would let any number of parallel guesses pass
+    the limit while none of them has been counted yet."""
     s = rt.settings
     ip = client_ip(request) or "?"
     email_key = f"login:{data.workspace.lower()}:{data.email.strip().lower()}"
     ip_key = f"login-ip:{ip}"
-    for key, cap in ((email_key, s.login_max_failures), (ip_key, s.login_max_failures * 5)):
-        if await rt.limiter.count(key, s.login_window_seconds) >= cap:
-            raise TooManyRequests(retry_after=rt.limiter.retry_after(s.login_window_seconds))
+    window = s.login_window_seconds
+    if await rt.limiter.count(ip_key, window) >= s.login_max_failures * 5:
+        raise TooManyRequests(retry_after=rt.limiter.retry_after(window))
+    if await rt.limiter.hit(email_key, window) > s.login_max_failures:
+        raise TooManyRequests(retry_after=rt.limiter.retry_after(window))
     async with rt.uow(write=False) as session:
         ws, agent = await queries.find_login(session, data.workspace, data.email)
     ok = await anyio.to_thread.run_sync(
@@ -47,10 +54,9 @@ async def _login(rt: Runtime, request: Request, data: LoginIn, method: str) -> A
                 method=method,
             )
     if not ok:
-        await rt.limiter.hit(email_key, s.login_window_seconds)
-        await rt.limiter.hit(ip_key, s.login_window_seconds)
+        await rt.limiter.hit(ip_key, window)  # the e-mail's count already holds this attempt
         return None
-    await rt.limiter.reset(email_key, s.login_window_seconds)
+    await rt.limiter.reset(email_key, window)
     return agent
 
 

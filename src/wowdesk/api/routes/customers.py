@@ -8,16 +8,18 @@ from fastapi.responses import JSONResponse
 from wowdesk.accounts.permissions import CUSTOMERS_READ
 from wowdesk.api.deps import ActorDep, IdPath, SessionDep, needs
 from wowdesk.api.idempotency import create_once
+from wowdesk.api.routing import StandardJSONRoute
 from wowdesk.api.schemas import PageOut
 from wowdesk.core.actor import Actor
 from wowdesk.core.errors import InvalidInput
 from wowdesk.core.i18n import N_
 from wowdesk.core.pagination import decode_cursor, encode_cursor
+from wowdesk.core.schemas import MAX_DB_ID
 from wowdesk.core.validation import normalize_email, normalize_phone, normalize_tag
 from wowdesk.customers import actions, queries
 from wowdesk.customers.schemas import CustomerCreate, CustomerMergeIn, CustomerOut, CustomerUpdate
 
-router = APIRouter(prefix="/api/v1/customers", tags=["customers"])
+router = APIRouter(prefix="/api/v1/customers", tags=["customers"], route_class=StandardJSONRoute)
 
 CanRead = Annotated[Actor, Depends(needs(CUSTOMERS_READ))]
 
@@ -58,7 +60,9 @@ async def list_customers(
     except ValueError as exc:
         raise InvalidInput(N_("Filter not valid: {reason}"), reason=str(exc)) from None
     after = decode_cursor(cursor).get("id") if cursor else None
-    if after is not None and not isinstance(after, int):
+    if after is not None and (
+        not isinstance(after, int) or isinstance(after, bool) or not 1 <= after <= MAX_DB_ID
+    ):
         raise InvalidInput(N_("The cursor is not valid."))
     rows = await queries.list_customers(
         session, actor, q=q, tag=tag_norm, identity=identity, after_id=after, limit=limit + 1

@@ -5,10 +5,11 @@ from fastapi.responses import JSONResponse
 
 from wowdesk.api.deps import ActorDep, IdPath, SessionDep
 from wowdesk.api.idempotency import create_once
+from wowdesk.api.routing import StandardJSONRoute
 from wowdesk.tickets import actions, queries
 from wowdesk.tickets.schemas import FieldCreate, FieldOut, FieldUpdate
 
-router = APIRouter(prefix="/api/v1/ticket-fields", tags=["tickets"])
+router = APIRouter(prefix="/api/v1/ticket-fields", tags=["tickets"], route_class=StandardJSONRoute)
 
 
 @router.get("", response_model=list[FieldOut], summary="Custom ticket fields of the workspace")

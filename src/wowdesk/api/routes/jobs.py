@@ -10,14 +10,16 @@ from pydantic import BaseModel, ConfigDict
 
 from wowdesk.accounts.permissions import JOBS_MANAGE, JOBS_READ
 from wowdesk.api.deps import IdPath, SessionDep, needs
+from wowdesk.api.routing import StandardJSONRoute
 from wowdesk.core.actor import Actor
 from wowdesk.core.errors import Conflict, NotFound
 from wowdesk.core.i18n import N_
 from wowdesk.core.jobs.models import DEAD
 from wowdesk.core.jobs.repository import JobRepository
+from wowdesk.core.schemas import MAX_DB_ID
 from wowdesk.core.uow import now
 
-router = APIRouter(prefix="/api/v1/jobs", tags=["jobs"])
+router = APIRouter(prefix="/api/v1/jobs", tags=["jobs"], route_class=StandardJSONRoute)
 
 
 class JobOut(BaseModel):
@@ -41,7 +43,7 @@ async def list_jobs(
     session: SessionDep,
     actor: Annotated[Actor, Depends(needs(JOBS_READ))],
     status: Literal["queued", "running", "done", "dead"] | None = None,
-    before_id: int | None = Query(None, ge=1),
+    before_id: int | None = Query(None, ge=1, le=MAX_DB_ID),
     limit: int = Query(50, ge=1, le=500),
 ) -> list[JobOut]:
     rows = await JobRepository(session).list_for_workspace(

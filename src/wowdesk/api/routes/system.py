@@ -1,13 +1,45 @@
 from __future__ import annotations
 
-from fastapi import APIRouter
-from fastapi.responses import JSONResponse, RedirectResponse
+import logging
+from pathlib import Path
+
+from fastapi import APIRouter, FastAPI
+from fastapi.openapi.docs import get_swagger_ui_html
+from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse
+from fastapi.staticfiles import StaticFiles
 from sqlalchemy import text
 
 from wowdesk import __version__
 from wowdesk.api.deps import RuntimeDep
 
 router = APIRouter(tags=["system"])
+log = logging.getLogger("wowdesk.api")
+
+SWAGGER_PREFIX = "/assets/swagger-ui"
+
+
+def mount_vendor_assets(app: FastAPI, assets_dir: Path) -> None:
+    """Serve the API documentation page with Swagger UI from the npm-installed copy, so /docs
+    works on an offline machine. Without it (no npm at build time) the page loads Swagger UI
+    from its public CDN instead."""
+    swagger = assets_dir / "swagger-ui-dist"
+    local = (swagger / "swagger-ui-bundle.js").is_file()
+    if local:
+        app.mount(SWAGGER_PREFIX, StaticFiles(directory=swagger), name="swagger-ui")
+    else:
+        log.info("Swagger UI assets not found under %s; /docs will load them from a CDN", swagger)
+
+    @app.get("/docs", include_in_schema=False)
+    async def docs() -> HTMLResponse:
+        if local:
+            return get_swagger_ui_html(
+                openapi_url="/openapi.json",
+                title="WowDesk API",
+                swagger_js_url=f"{SWAGGER_PREFIX}/swagger-ui-bundle.js",
+                swagger_css_url=f"{SWAGGER_PREFIX}/swagger-ui.css",
+                swagger_favicon_url=f"{SWAGGER_PREFIX}/favicon-32x32.png",
+            )
+        return get_swagger_ui_html(openapi_url="/openapi.json", title="WowDesk API")
 
 
 @router.get("/", include_in_schema=False)

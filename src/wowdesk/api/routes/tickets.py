@@ -8,14 +8,15 @@ from fastapi.responses import JSONResponse
 from wowdesk.accounts.permissions import TICKETS_READ
 from wowdesk.api.deps import ActorDep, IdPath, SessionDep, needs
 from wowdesk.api.idempotency import create_once
+from wowdesk.api.routing import StandardJSONRoute
 from wowdesk.api.schemas import PageOut
 from wowdesk.core.actor import Actor
 from wowdesk.core.errors import InvalidInput
 from wowdesk.core.i18n import N_
+from wowdesk.core.schemas import MAX_DB_ID
 from wowdesk.core.validation import normalize_tag
 from wowdesk.tickets import actions, queries
 from wowdesk.tickets.models import Ticket
-from wowdesk.tickets.repository import TicketFilter
 from wowdesk.tickets.schemas import (
     CommentCreate,
     CommentOut,
@@ -28,7 +29,7 @@ from wowdesk.tickets.schemas import (
     TimelineEntry,
 )
 
-router = APIRouter(prefix="/api/v1/tickets", tags=["tickets"])
+router = APIRouter(prefix="/api/v1/tickets", tags=["tickets"], route_class=StandardJSONRoute)
 
 CanRead = Annotated[Actor, Depends(needs(TICKETS_READ))]
 
@@ -51,7 +52,7 @@ def _if_match(value: str | None) -> int | None:
     if value is None or value.strip() == "*":
         return None
     raw = value.strip().removeprefix("W/").strip('"')
-    if not raw.isdigit():
+    if not (raw.isascii() and raw.isdigit()):  # str.isdigit() also says yes to "²" and "١"
         raise InvalidInput(N_('If-Match must be the ETag of the ticket, e.g. W/"3".'))
     return int(raw)
 
@@ -91,8 +92,8 @@ async def list_tickets(
     priority: Annotated[list[str] | None, Query()] = None,
     type: Annotated[list[str] | None, Query()] = None,
     assignee: str | None = Query(None, max_length=20, description="An agent id, `me` or `none`"),
-    team: int | None = Query(None, ge=1, le=2**63 - 1),
-    requester: int | None = Query(None, ge=1, le=2**63 - 1),
+    team: int | None = Query(None, ge=1, le=MAX_DB_ID),
+    requester: int | None = Query(None, ge=1, le=MAX_DB_ID),
     tag: str | None = Query(None, max_length=50),
     q: str | None = Query(
         None, max_length=500, description="Words in the subject or any comment (any script)"
@@ -101,7 +102,7 @@ async def list_tickets(
     cursor: str | None = Query(None, max_length=500),
     limit: int = Query(25, ge=1, le=200),
 ) -> PageOut[TicketOut]:
-    f = TicketFilter(team_id=team, requester_id=requester)
+    f = queries.TicketFilter(team_id=team, requester_id=requester)
     for values, allowed, target in (
         (status, Status, f.statuses),
         (priority, Priority, f.priorities),
@@ -116,7 +117,7 @@ async def list_tickets(
     elif assignee == "none":
         f.unassigned = True
     elif assignee is not None:
-        if not assignee.isdigit():
+        if not (assignee.isascii() and assignee.isdigit() and 1 <= int(assignee) <= MAX_DB_ID):
             raise InvalidInput(N_("assignee is an agent id, me or none."))
         f.assignee_id = int(assignee)
     if tag:
@@ -178,7 +179,7 @@ async def list_comments(
     ticket: TicketDep,
     session: SessionDep,
     actor: CanRead,
-    after_id: int | None = Query(None, ge=0),
+    after_id: int | None = Query(None, ge=0, le=MAX_DB_ID),
     limit: int = Query(100, ge=1, le=500),
 ) -> list[CommentOut]:
     return await queries.list_comments(session, actor, ticket, after_id=after_id, limit=limit)
@@ -193,7 +194,7 @@ async def ticket_events(
     ticket: TicketDep,
     session: SessionDep,
     actor: CanRead,
-    after_id: int | None = Query(None, ge=0),
+    after_id: int | None = Query(None, ge=0, le=MAX_DB_ID),
     limit: int = Query(200, ge=1, le=1000),
 ) -> PageOut[TimelineEntry]:
     rows = await queries.timeline(session, actor, ticket, after_id=after_id, limit=limit + 1)

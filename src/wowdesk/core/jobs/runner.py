@@ -34,6 +34,12 @@ def backoff(spec: JobSpec | None, attempt: int) -> float:
     return float(delay * (0.75 + random.random() / 2))  # noqa: S311 - jitter, not security
 
 
+def max_attempts(spec: JobSpec, job: Job) -> int:
+    """The attempts a job gets: the lower of its row's limit (set by whoever enqueued it) and its
+    spec's. A periodic job keeps its row's (large) limit: dying would stop it for good."""
+    return job.max_attempts if spec.every else min(job.max_attempts, spec.max_attempts)
+
+
 class JobRunner:
     def __init__(
         self,
@@ -66,8 +72,12 @@ class JobRunner:
         self._stopping.set()
         self._wake.set()
         if self._task:
-            with contextlib.suppress(asyncio.CancelledError):
+            try:
                 await asyncio.wait_for(self._task, timeout=30)
+            except TimeoutError:  # a handler that will not finish: its job returns when the lease ends
+                log.warning("job runner %s: a job did not finish within 30 s of stopping", self.worker)
+            except asyncio.CancelledError:
+                pass
 
     def wake(self) -> None:
         self._wake.set()
@@ -140,7 +150,7 @@ class JobRunner:
     async def _failed(self, job: Job, spec: JobSpec | None, exc: Exception) -> None:
         error = "".join(traceback.format_exception_only(type(exc), exc)).strip()
         now = self.uow.clock.now()
-        final = spec is None or job.attempts >= job.max_attempts
+        final = spec is None or job.attempts >= max_attempts(spec, job)
         retry_at = None if final else now + dt.timedelta(seconds=backoff(spec, job.attempts))
         if final:
             log.error("job %s (%s) is dead after %s attempts: %s", job.id, job.name, job.attempts, error)

@@ -1,0 +1,56 @@
+"""The route class of every API router: request bodies are parsed as standard JSON (RFC 8259).
+
+Python's ``json`` module also accepts ``NaN``, ``Infinity`` and ``-Infinity``, and turns ``1e400``
+into infinity. None of them is JSON, PostgreSQL's ``jsonb`` refuses them (a 500 at the INSERT), and
+SQLite would store a value that reads back as something else. Here they are malformed JSON (400),
+like every other body that cannot be parsed — nesting too deep, numbers too long, bytes that are
+not UTF-8 — instead of FastAPI's generic "error parsing the body".
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from collections.abc import Callable, Coroutine
+from typing import Any
+
+from fastapi import Request, Response
+from fastapi.routing import APIRoute
+
+
+def _no_constant(name: str) -> Any:
+    raise ValueError(f"{name} is not JSON")
+
+
+def _finite(text: str) -> float:
+    value = float(text)
+    if not math.isfinite(value):
+        raise ValueError("number out of range")
+    return value
+
+
+def loads(body: bytes | str) -> Any:
+    """Parse standard JSON; anything else raises ``json.JSONDecodeError``."""
+    try:
+        return json.loads(body, parse_constant=_no_constant, parse_float=_finite)
+    except json.JSONDecodeError:
+        raise
+    except (ValueError, RecursionError) as exc:  # bad UTF-8, NaN, 1e400, 5000 digits, [[[[…
+        raise json.JSONDecodeError(str(exc) or type(exc).__name__, "", 0) from None
+
+
+class StandardJSONRequest(Request):
+    async def json(self) -> Any:
+        if not hasattr(self, "_json"):
+            self._json = loads(await self.body())
+        return self._json
+
+
+class StandardJSONRoute(APIRoute):
+    def get_route_handler(self) -> Callable[[Request], Coroutine[Any, Any, Response]]:
+        handler = super().get_route_handler()
+
+        async def standard_json_handler(request: Request) -> Response:
+            return await handler(StandardJSONRequest(request.scope, request.receive))
+
+        return standard_json_handler

@@ -1,0 +1,476 @@
+"""Tenant isolation, as a matrix over the application's own routes.
+
+Two workspaces. Every route that takes an id answers 404 — never 200, 403, 409 or 500 — when a
+caller of the second workspace names an object of the first, for every method, and nothing in
+either workspace changes. Ids of the first workspace inside bodies sent to the second are refused
+the same way. List and search endpoints never show the first workspace's rows to the second.
+
+The routes come from ``/openapi.json``: a new route with an id, or a new list, fails
+``test_every_route_is_in_the_matrix`` until it has a case here.
+"""
+
+from __future__ import annotations
+
+import secrets
+from collections.abc import AsyncIterator, Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+import pytest
+
+from tests.api.support import row_counts
+from tests.conftest import PASSWORD, Api, Cast, LiveServer, assert_problem, build_cast
+from wowdesk.core.runtime import Runtime
+
+# -- two workspaces with something of everything -----------------------------------------------------------
+
+
+@dataclass
+class World:
+    owner: Cast  # the first workspace: its objects are the targets
+    outsider: Cast  # the second workspace: its callers try to reach them
+    marker: str  # a word in every name of the first workspace, to look for in the second's lists
+    ids: dict[str, int] = field(default_factory=dict)  # the first workspace's objects
+    theirs: dict[str, int] = field(default_factory=dict)  # the second workspace's own objects
+    api_key: str = ""  # an API key of the first workspace (Alice's)
+    outsider_key: str = ""  # an API key of the second workspace's admin
+
+
+def _ok(r: Any, status: int = 200) -> dict[str, Any]:
+    assert r.status_code == status, r.text
+    body: dict[str, Any] = r.json()
+    return body
+
+
+def _populate(c: Cast, marker: str) -> tuple[dict[str, int], str]:
+    """One of each kind of object, made through the API; returns their ids and an API key."""
+    ada, alice = c.api("ada"), c.api("alice")
+    ids: dict[str, int] = {
+        "agent": c.agents["bob"].id,
+        "team": c.team_id,
+        "customer": c.customers["lisa"].id,
+        "customer2": c.customers["john"].id,
+    }
+    ids["new_agent"] = _ok(
+        ada.post("/api/v1/agents", json={"email": f"{marker}@{c.slug}.test", "name": f"Agent {marker}"}), 201
+    )["id"]
+    ids["skill"] = _ok(ada.post("/api/v1/skills", json={"name": f"Skill {marker}"}), 201)["id"]
+    _ok(
+        ada.put(
+            f"/api/v1/agents/{ids['agent']}/skills", json={"skills": [{"skill_id": ids["skill"], "level": 4}]}
+        )
+    )
+    ids["marked_team"] = _ok(ada.post("/api/v1/teams", json={"name": f"Team {marker}"}), 201)["id"]
+    ids["field"] = _ok(
+        ada.post(
+            "/api/v1/ticket-fields", json={"key": "order_no", "label": f"Order {marker}", "type": "text"}
+        ),
+        201,
+    )["id"]
+    ids["marked_customer"] = _ok(alice.post("/api/v1/customers", json={"name": f"Customer {marker}"}), 201)[
+        "id"
+    ]
+    ticket = _ok(
+        alice.post(
+            "/api/v1/tickets",
+            json={
+                "subject": f"Parcel {marker}",
+                "requester": {"id": ids["customer"]},
+                "team_id": c.team_id,
+                "assignee_id": c.agents["alice"].id,
+            },
+        ),
+        201,
+    )
+    ids["ticket"] = ticket["id"]
+    upload = alice.post("/api/v1/attachments", files={"file": (f"{marker}.txt", b"hello", "text/plain")})
+    ids["attachment"] = _ok(upload, 201)["id"]
+    orphan = alice.post("/api/v1/attachments", files={"file": ("orphan.txt", b"orphan", "text/plain")})
+    ids["orphan"] = _ok(orphan, 201)["id"]
+    ids["comment"] = _ok(
+        alice.post(
+            f"/api/v1/tickets/{ids['ticket']}/comments",
+            json={"body": f"Note {marker}", "public": False, "attachment_ids": [ids["attachment"]]},
+        ),
+        201,
+    )["id"]
+    _ok(alice.patch(f"/api/v1/tickets/{ids['ticket']}", json={"status": "solved"}))  # queues a job
+    jobs = ada.get("/api/v1/jobs").json()
+    ids["job"] = next(j["id"] for j in jobs if j["payload"].get("ticket_id") == ids["ticket"])
+    key = _ok(alice.post("/api/v1/api-keys", json={"name": f"Key {marker}"}), 201)  # audited, with its name
+    ids["api_key"] = key["id"]
+    return ids, key["key"]
+
+
+@pytest.fixture(scope="module")
+async def world(runtime: Runtime, live: LiveServer) -> AsyncIterator[World]:
+    """One pair of workspaces for the module: the cases only read or are refused, and the owner's
+    control requests are chosen so that they do not hide the marker from later cases."""
+    owner, outsider = await build_cast(runtime), await build_cast(runtime)
+    owner.base_url = outsider.base_url = live.url
+    marker = "zq" + secrets.token_hex(5)
+    w = World(owner=owner, outsider=outsider, marker=marker)
+    w.ids, w.api_key = _populate(owner, marker)
+    w.theirs, _ = _populate(outsider, "other" + secrets.token_hex(3))
+    w.outsider_key = _ok(outsider.api("ada").post("/api/v1/api-keys", json={"name": "admin key"}), 201)["key"]
+    yield w
+    for c in (owner, outsider):
+        for client in c._clients:
+            client.close()
+
+
+# -- lists and searches ------------------------------------------------------------------------------------
+
+
+# Lists and searches: GET routes without an id. (path → query strings to try)
+LISTS: dict[str, list[dict[str, Any]]] = {
+    "/api/v1/me": [{}],
+    "/api/v1/agents": [{}, {"after_id": 0, "limit": 500}],
+    "/api/v1/teams": [{}],
+    "/api/v1/skills": [{}],
+    "/api/v1/api-keys": [{}],
+    "/api/v1/audit/security-events": [{}, {"kind": "login.failed"}, {"kind": "apikey.created"}],
+    "/api/v1/customers": [{}, {"q": "{marker}"}, {"q": "Customer"}, {"limit": 200}],
+    "/api/v1/tickets": [
+        {},
+        {"q": "{marker}"},
+        {"q": "Parcel"},
+        {"status": "solved"},
+        {"team": "{team}"},
+        {"requester": "{customer}"},
+        {"assignee": "{alice}"},
+    ],
+    "/api/v1/ticket-fields": [{}],
+    "/api/v1/jobs": [{}, {"status": "queued"}],
+}
+
+# Routes that take no id and list nothing.
+NOT_LISTS = {
+    ("GET", "/healthz"),
+    ("GET", "/readyz"),
+    ("POST", "/api/v1/auth/token"),
+    ("POST", "/api/v1/auth/session"),
+    ("DELETE", "/api/v1/auth/session"),
+    ("PATCH", "/api/v1/me"),
+}
+
+
+def _params(w: World, params: dict[str, Any], c: Cast, ids: dict[str, int]) -> dict[str, Any]:
+    values = {
+        "marker": w.marker,
+        "team": ids["team"],
+        "customer": ids["customer"],
+        "alice": c.agents["alice"].id,
+    }
+    return {k: str(v).format(**values) for k, v in params.items()}
+
+
+@pytest.mark.parametrize("path", sorted(LISTS))
+def test_lists_and_searches_never_show_another_workspace(world: World, path: str) -> None:
+    """Tried on every list: the outsider's admin (token and API key) asks with the owner's ids and search
+    words, then with their own; the owner's marker never shows. The owner, asking the same, does see it."""
+    w = world
+    owner_sees = ""
+    for params in LISTS[path]:
+        for who, api in _outsiders(w):
+            # The outsider asks with the owner's ids and words...
+            r = api.get(path, params=_params(w, params, w.owner, w.ids))
+            assert r.status_code in (200, 422), (who, path, params, r.text[:300])
+            assert w.marker not in r.text, (
+                f"{who} sees the other workspace in {path} {params}: {r.text[:500]}"
+            )
+            if path == "/api/v1/jobs" and r.status_code == 200:
+                assert w.ids["job"] not in [j["id"] for j in r.json()]
+            # ...and with their own: their own rows, still none of the owner's.
+            r = api.get(path, params=_params(w, params, w.outsider, w.theirs))
+            assert r.status_code == 200, (who, path, params, r.text[:300])
+            assert w.marker not in r.text
+        owner = w.owner.api("ada").get(path, params=_params(w, params, w.owner, w.ids))
+        assert owner.status_code == 200, owner.text
+        owner_sees += owner.text
+    # The control: the owner does see the marked rows where the list has any.
+    if path not in ("/api/v1/me", "/api/v1/jobs"):
+        assert w.marker in owner_sees, (
+            f"the owner's {path} shows nothing marked: the check above proves nothing"
+        )
+    if path == "/api/v1/me":
+        me = w.outsider.api("ada").get(path).json()
+        assert me["workspace"]["id"] == w.outsider.workspace_id != w.owner.workspace_id
+
+
+# -- the id matrix -----------------------------------------------------------------------------------------
+
+
+@dataclass
+class Case:
+    path: str  # with {id}
+    target: str  # which of the first workspace's ids goes in the path
+    body: Callable[[World], dict[str, Any]] | None = None  # what the outsider sends (valid in shape)
+    view: str = ""  # an owner's GET whose answer must not change (defaults to the path)
+    owner_status: int = 200  # what the owner gets for the same request (proves the request is sound)
+
+
+def _hijack(w: World) -> dict[str, Any]:
+    return {"name": f"hijacked {w.marker}"}
+
+
+MATRIX: dict[tuple[str, str], Case] = {
+    ("GET", "/api/v1/agents/{agent_id}"): Case("/api/v1/agents/{id}", "agent"),
+    ("PATCH", "/api/v1/agents/{agent_id}"): Case(
+        "/api/v1/agents/{id}", "agent", lambda w: {"name": "hijacked", "role": "admin"}
+    ),
+    ("GET", "/api/v1/agents/{agent_id}/skills"): Case("/api/v1/agents/{id}/skills", "agent"),
+    ("PUT", "/api/v1/agents/{agent_id}/skills"): Case(
+        "/api/v1/agents/{id}/skills",
+        "agent",
+        lambda w: {"skills": [{"skill_id": w.theirs["skill"], "level": 1}]},
+        owner_status=422,  # the owner does not know the outsider's skill either
+    ),
+    ("GET", "/api/v1/teams/{team_id}"): Case("/api/v1/teams/{id}", "team"),
+    ("PATCH", "/api/v1/teams/{team_id}"): Case(
+        "/api/v1/teams/{id}", "team", lambda w: {"name": "hijacked", "member_ids": []}
+    ),
+    ("DELETE", "/api/v1/api-keys/{key_id}"): Case(
+        "/api/v1/api-keys/{id}", "api_key", view="/api/v1/api-keys", owner_status=204
+    ),
+    ("GET", "/api/v1/customers/{customer_id}"): Case("/api/v1/customers/{id}", "customer"),
+    ("PATCH", "/api/v1/customers/{customer_id}"): Case("/api/v1/customers/{id}", "customer", _hijack),
+    ("POST", "/api/v1/customers/{customer_id}/merge"): Case(
+        "/api/v1/customers/{id}/merge",
+        "customer",
+        lambda w: {"source_id": w.theirs["customer2"]},
+        view="/api/v1/customers",
+        owner_status=404,  # the outsider's customer is not the owner's either
+    ),
+    ("GET", "/api/v1/tickets/{ticket_id}"): Case("/api/v1/tickets/{id}", "ticket"),
+    ("PATCH", "/api/v1/tickets/{ticket_id}"): Case(
+        "/api/v1/tickets/{id}",
+        "ticket",
+        lambda w: {"priority": "urgent", "status": "open", "tags": ["hijacked"]},
+    ),
+    ("GET", "/api/v1/tickets/{ticket_id}/comments"): Case("/api/v1/tickets/{id}/comments", "ticket"),
+    ("POST", "/api/v1/tickets/{ticket_id}/comments"): Case(
+        "/api/v1/tickets/{id}/comments",
+        "ticket",
+        lambda w: {"body": "hijacked", "public": True},
+        view="/api/v1/tickets/{id}/comments",
+        owner_status=201,
+    ),
+    ("GET", "/api/v1/tickets/{ticket_id}/events"): Case("/api/v1/tickets/{id}/events", "ticket"),
+    ("PATCH", "/api/v1/ticket-fields/{field_id}"): Case(
+        "/api/v1/ticket-fields/{id}",
+        "field",
+        lambda w: {"label": f"hijacked {w.marker}"},
+        view="/api/v1/ticket-fields",
+    ),
+    ("GET", "/api/v1/attachments/{attachment_id}"): Case("/api/v1/attachments/{id}", "attachment"),
+    ("GET", "/api/v1/attachments/{attachment_id}/content"): Case(
+        "/api/v1/attachments/{id}/content", "attachment", view="/api/v1/attachments/{id}"
+    ),
+    ("POST", "/api/v1/jobs/{job_id}/retry"): Case(
+        "/api/v1/jobs/{id}/retry",
+        "job",
+        view="/api/v1/jobs",
+        owner_status=409,  # queued, not dead
+    ),
+}
+
+
+def test_every_route_is_in_the_matrix(live_cast: Cast) -> None:
+    """The routes of /openapi.json against the cases of this module: a route with an id, a list, or a
+    create without a case fails here."""
+    paths = live_cast.api(None).get("/openapi.json").json()["paths"]
+    routes = {(m.upper(), p) for p, ops in paths.items() for m in ops}
+    with_ids = {r for r in routes if "{" in r[1]}
+    assert with_ids == set(MATRIX), (
+        f"routes with an id but no isolation case: {sorted(with_ids - set(MATRIX))}; "
+        f"cases for routes that are gone: {sorted(set(MATRIX) - with_ids)}"
+    )
+    lists = {p for m, p in routes if m == "GET" and "{" not in p} - {p for m, p in NOT_LISTS if m == "GET"}
+    assert lists == set(LISTS), (
+        f"unchecked lists: {sorted(lists - set(LISTS))}; gone: {sorted(set(LISTS) - lists)}"
+    )
+    creates = {r for r in routes if "{" not in r[1] and r[0] != "GET"} - NOT_LISTS
+    assert creates == {(m, p) for m, p, *_ in BODY_IDS_ROUTES}, sorted(creates)
+
+
+def _outsiders(w: World) -> list[tuple[str, Api]]:
+    return [("admin token", w.outsider.api("ada")), ("admin API key", w.outsider.as_key(w.outsider_key))]
+
+
+@pytest.mark.parametrize(("method", "route"), sorted(MATRIX), ids=[f"{m} {p}" for m, p in sorted(MATRIX)])
+async def test_another_workspace_gets_404_for_every_id(world: World, method: str, route: str) -> None:
+    """Tried: the request with the owner's id, by the outsider's admin with a token and with an API key:
+    404 problem, no rows added in either workspace, the owner's view of the object unchanged. Then the
+    owner sends the same request: it reaches the object."""
+    case = MATRIX[(method, route)]
+    w = world
+    url = case.path.format(id=w.ids[case.target])
+    body = case.body(w) if case.body else None
+    owner = w.owner.api("ada")
+    view_url = (case.view or case.path).format(id=w.ids[case.target])
+    view_before = owner.get(view_url)
+    assert view_before.status_code == 200, view_before.text
+    mine = await row_counts(w.owner.rt, w.owner.workspace_id)
+    theirs = await row_counts(w.outsider.rt, w.outsider.workspace_id)
+    for who, api in _outsiders(w):
+        r = api.request(method, url, json=body)
+        assert r.status_code == 404, f"{who}: {method} {url} answered {r.status_code}: {r.text[:300]}"
+        problem = assert_problem(r, 404)
+        assert w.marker not in r.text, problem
+    assert await row_counts(w.owner.rt, w.owner.workspace_id) == mine
+    assert await row_counts(w.outsider.rt, w.outsider.workspace_id) == theirs
+    assert owner.get(view_url).json() == view_before.json(), "the owner's object changed"
+    # The same request from the owner reaches the object: the 404 above was about the workspace.
+    r = owner.request(method, url, json=body)
+    assert r.status_code == case.owner_status, r.text
+
+
+def test_an_object_of_the_other_workspace_is_not_even_guessable(world: World) -> None:
+    """404 for an id of the other workspace reads exactly like 404 for an id that does not exist."""
+    api = world.outsider.api("ada")
+    for (method, _), case in MATRIX.items():
+        if method != "GET":
+            continue
+        theirs = api.get(case.path.format(id=world.ids[case.target])).json()
+        nobody = api.get(case.path.format(id=2**62)).json()
+        assert theirs["detail"] == nobody["detail"] and theirs["title"] == nobody["title"], case.path
+        assert theirs["type"] == nobody["type"]
+
+
+# -- ids of the first workspace in the second's bodies -----------------------------------------------------
+
+
+BODY_IDS_ROUTES: list[tuple[str, str, Callable[[World], list[tuple[str, str, dict[str, Any]]]]]] = [
+    (
+        "POST",
+        "/api/v1/tickets",
+        lambda w: [
+            ("/api/v1/tickets", "requester.id", {"subject": "s", "requester": {"id": w.ids["customer"]}}),
+            (
+                "/api/v1/tickets",
+                "assignee_id",
+                {
+                    "subject": "s",
+                    "requester": {"email": "o@example.com"},
+                    "assignee_id": w.owner.agents["alice"].id,
+                },
+            ),
+            (
+                "/api/v1/tickets",
+                "team_id",
+                {"subject": "s", "requester": {"email": "o@example.com"}, "team_id": w.ids["team"]},
+            ),
+            (
+                "/api/v1/tickets",
+                "attachment_ids (orphan)",
+                {
+                    "subject": "s",
+                    "requester": {"email": "o@example.com"},
+                    "description": "d",
+                    "attachment_ids": [w.ids["orphan"]],
+                },
+            ),
+        ],
+    ),
+    ("POST", "/api/v1/customers", lambda w: []),  # no ids in a customer
+    ("POST", "/api/v1/agents", lambda w: []),  # no ids in an agent
+    (
+        "POST",
+        "/api/v1/teams",
+        lambda w: [("/api/v1/teams", "member_ids", {"name": "t", "member_ids": [w.ids["agent"]]})],
+    ),
+    ("POST", "/api/v1/skills", lambda w: []),  # no ids in a skill
+    (
+        "POST",
+        "/api/v1/api-keys",
+        lambda w: [("/api/v1/api-keys", "agent_id", {"name": "k", "agent_id": w.ids["agent"]})],
+    ),
+    ("POST", "/api/v1/ticket-fields", lambda w: []),  # no ids in a field definition
+    ("POST", "/api/v1/attachments", lambda w: []),  # a file upload
+]
+
+
+def _own_routes_with_foreign_ids(w: World) -> list[tuple[str, str, str, dict[str, Any]]]:
+    """Requests on the outsider's own objects that name the owner's ids."""
+    t, team, bob = w.theirs["ticket"], w.theirs["team"], w.outsider.agents["bob"].id
+    return [
+        ("PATCH", f"/api/v1/tickets/{t}", "requester_id", {"requester_id": w.ids["customer"]}),
+        (
+            "PATCH",
+            f"/api/v1/tickets/{t}",
+            "assignee_id",
+            {"assignee_id": w.owner.agents["alice"].id, "team_id": None},
+        ),
+        ("PATCH", f"/api/v1/tickets/{t}", "team_id", {"team_id": w.ids["team"], "assignee_id": None}),
+        (
+            "POST",
+            f"/api/v1/tickets/{t}/comments",
+            "attachment_ids",
+            {"body": "b", "attachment_ids": [w.ids["orphan"]]},
+        ),
+        ("PATCH", f"/api/v1/teams/{team}", "member_ids", {"member_ids": [w.ids["agent"]]}),
+        ("PUT", f"/api/v1/agents/{bob}/skills", "skill_id", {"skills": [{"skill_id": w.ids["skill"]}]}),
+        (
+            "POST",
+            f"/api/v1/customers/{w.theirs['customer']}/merge",
+            "source_id",
+            {"source_id": w.ids["customer2"]},
+        ),
+    ]
+
+
+async def test_ids_of_another_workspace_in_bodies_are_refused(world: World) -> None:
+    """Tried: the owner's customer, agent, team, attachment, skill ids in the outsider's own creates and
+    changes (requester, assignee, team, attachment_ids, member_ids, skill_id, agent_id of a key, merge
+    source). Each is a 404 or 422 problem and nothing is written anywhere."""
+    w = world
+    api = w.outsider.api("ada")
+    mine = await row_counts(w.owner.rt, w.owner.workspace_id)
+    theirs = await row_counts(w.outsider.rt, w.outsider.workspace_id)
+    attempts = [("POST", url, what, body) for _, _, make in BODY_IDS_ROUTES for url, what, body in make(w)]
+    attempts += _own_routes_with_foreign_ids(w)
+    failures = []
+    for method, url, what, body in attempts:
+        r = api.request(method, url, json=body)
+        if r.status_code not in (404, 422) or w.marker in r.text:
+            failures.append(f"{method} {url} with the owner's {what}: {r.status_code} {r.text[:200]}")
+        else:
+            assert_problem(r, r.status_code)
+    assert not failures, "\n".join(failures)
+    assert await row_counts(w.owner.rt, w.owner.workspace_id) == mine
+    assert await row_counts(w.outsider.rt, w.outsider.workspace_id) == theirs
+
+
+def test_a_requester_found_by_email_is_the_workspaces_own(world: World) -> None:
+    """Both workspaces know lisa@example.com: each ticket gets its own workspace's Lisa."""
+    t = _ok(
+        world.outsider.api("alice").post(
+            "/api/v1/tickets", json={"subject": "s", "requester": {"email": "lisa@example.com"}}
+        ),
+        201,
+    )
+    assert t["requester"]["id"] == world.theirs["customer"] != world.ids["customer"]
+
+
+async def test_a_session_cookie_does_not_cross_workspaces(world: World) -> None:
+    """A console session of the second workspace reaches its own objects only."""
+    import httpx
+
+    with httpx.Client(base_url=world.owner.base_url or "", timeout=30) as browser:
+        c = world.outsider
+        r = browser.post(
+            "/api/v1/auth/session",
+            json={"workspace": c.slug, "email": f"ada@{c.slug}.test", "password": PASSWORD},
+        )
+        assert r.status_code == 200, r.text
+        csrf = r.json()["csrf_token"]
+        assert browser.get(f"/api/v1/tickets/{world.theirs['ticket']}").status_code == 200
+        assert_problem(browser.get(f"/api/v1/tickets/{world.ids['ticket']}"), 404)
+        r = browser.patch(
+            f"/api/v1/tickets/{world.ids['ticket']}",
+            json={"subject": "hijacked"},
+            headers={"X-CSRF-Token": csrf},
+        )
+        assert_problem(r, 404)
+        assert world.marker not in browser.get("/api/v1/tickets", params={"q": world.marker}).text

@@ -1,0 +1,105 @@
+"""The rules of ARCHITECTURE.md that import-linter cannot express, checked on the source itself:
+
+* a domain imports another domain only through its public modules (actions, queries, schemas,
+  events, permissions) — never its models or repository;
+* ``select()`` appears only in repositories and core;
+* actions never commit: nothing outside core's unit of work and the composition root calls
+  ``commit()``.
+"""
+
+from __future__ import annotations
+
+import ast
+from pathlib import Path
+
+SRC = Path(__file__).resolve().parents[1] / "src" / "wowdesk"
+DOMAINS = {"accounts", "customers", "tickets"}
+PUBLIC = {"actions", "queries", "schemas", "events", "permissions"}
+
+
+def _modules() -> list[tuple[Path, ast.Module]]:
+    return [
+        (p, ast.parse(p.read_text(), str(p)))
+        for p in sorted(SRC.rglob("*.py"))
+        if "migrations" not in p.parts
+    ]
+
+
+def _domain_of(path: Path) -> str | None:
+    rel = path.relative_to(SRC).parts
+    return rel[0] if rel and rel[0] in DOMAINS else None
+
+
+def _imports(tree: ast.Module) -> list[str]:
+    out = []
+    for node in ast.walk(tree):
+        if isinstance(node, ast.ImportFrom) and node.module:
+            out.append(node.module)
+            out.extend(f"{node.module}.{a.name}" for a in node.names)
+        elif isinstance(node, ast.Import):
+            out.extend(a.name for a in node.names)
+    return out
+
+
+def test_domains_use_only_each_others_public_modules() -> None:
+    """Domains see each other's public modules; the API may also name models (the types of the
+    objects its path dependencies load) but never reaches into a repository. Only the composition
+    root, the CLI and the demo seed (top-level modules) see everything."""
+    bad = []
+    for path, tree in _modules():
+        if path.parent == SRC:
+            continue
+        mine = _domain_of(path)
+        allowed = PUBLIC if mine else PUBLIC | {"models"}
+        for name in _imports(tree):
+            parts = name.split(".")
+            if (
+                len(parts) >= 3
+                and parts[0] == "wowdesk"
+                and parts[1] in DOMAINS
+                and parts[1] != mine
+                and parts[2] not in allowed
+            ):
+                bad.append(f"{path.relative_to(SRC)} imports {name}")
+    assert not bad, "\n".join(bad)
+
+
+def test_select_only_in_repositories_and_core() -> None:
+    bad = []
+    for path, tree in _modules():
+        rel = path.relative_to(SRC)
+        if rel.parts[0] == "core" or path.name == "repository.py":
+            continue
+        for node in ast.walk(tree):
+            if isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id == "select":
+                bad.append(f"{rel}:{node.lineno}")
+    assert not bad, "select() outside a repository: " + ", ".join(bad)
+
+
+def test_only_units_of_work_commit() -> None:
+    bad = []
+    for path, tree in _modules():
+        rel = path.relative_to(SRC)
+        if rel.as_posix() in ("core/uow.py", "migrations/env.py"):
+            continue
+        for node in ast.walk(tree):
+            if isinstance(node, ast.Attribute) and node.attr == "commit":
+                bad.append(f"{rel}:{node.lineno}")
+    assert not bad, "commit() outside the unit of work: " + ", ".join(bad)
+
+
+def test_domains_do_not_read_the_environment() -> None:
+    bad = []
+    for path, tree in _modules():
+        rel = path.relative_to(SRC)
+        if rel.as_posix() in ("settings.py", "cli.py"):
+            continue
+        for node in ast.walk(tree):
+            if (
+                isinstance(node, ast.Attribute)
+                and node.attr in ("environ", "getenv")
+                and isinstance(node.value, ast.Name)
+                and node.value.id == "os"
+            ):
+                bad.append(f"{rel}:{node.lineno}")
+    assert not bad, "environment read outside settings: " + ", ".join(bad)
