@@ -80,7 +80,7 @@ def test_only_units_of_work_commit() -> None:
     bad = []
     for path, tree in _modules():
         rel = path.relative_to(SRC)
-        if rel.as_posix() in ("core/uow.py", "migrations/env.py"):
+        if rel.as_posix() in ("core/uow.py", "core/sqlite_inline.py", "migrations/env.py"):  # UoW, DBAPI shim
             continue
         for node in ast.walk(tree):
             if isinstance(node, ast.Attribute) and node.attr == "commit":

@@ -93,6 +93,7 @@ def create_app(
     from starlette.exceptions import HTTPException as StarletteHTTPException
 
     from wowdesk.api import problems
+    from wowdesk.api.actor_cache import ActorCache
     from wowdesk.api.middleware import RequestGuard
     from wowdesk.api.routes import accounts, attachments, auth, customers, fields, jobs, system, tickets
 
@@ -120,6 +121,7 @@ def create_app(
         lifespan=lifespan,
     )
     app.state.runtime = rt
+    app.state.actor_cache = ActorCache(ttl=settings.auth_cache_seconds)
     app.add_exception_handler(DomainError, problems.domain_error)
     app.add_exception_handler(RequestValidationError, problems.validation_error)
     app.add_exception_handler(StarletteHTTPException, problems.http_error)

@@ -63,6 +63,9 @@ class Settings(BaseSettings):
         ]
     )
     access_token_minutes: int = Field(default=12 * 60, ge=1)
+    # A checked token or API key is remembered this long (0 = never); any change to the
+    # workspace's agents or keys makes it be checked again at once (api.actor_cache).
+    auth_cache_seconds: float = Field(default=300.0, ge=0, le=3600)
     session_days: int = Field(default=14, ge=1)
     login_max_failures: int = Field(default=10, ge=1)
     login_window_seconds: int = Field(default=900, ge=1)

@@ -133,3 +133,21 @@ async def test_redis_bus_survives_garbage_on_its_channel(
     await a.publish([ping(7)])
     await eventually(lambda: in_b.ns, what="the event after the garbage")
     assert in_b.ns == [7]
+
+
+async def test_a_redis_bus_delivers_its_own_events_at_once_and_once(
+    buses: tuple[RedisBus, RedisBus, RedisBus],
+) -> None:
+    """A process sees the effects of its own events before the publishing request answers (no
+    round trip through Redis), and the echo Redis sends back is not delivered a second time."""
+    a, b, _c = buses
+    in_a, in_b = Inbox(a), Inbox(b)
+    await a.publish([ping(1)])
+    assert in_a.ns == [1]  # already there, without waiting
+    await a.notify("jobs")
+    assert in_a.signals == ["jobs"]
+    await eventually(lambda: in_b.ns == [1], what="the event on the other bus")
+    await b.notify("marker")  # Redis delivers in order: once the marker is in, the echo was too
+    await eventually(lambda: "marker" in in_a.signals, what="the marker")
+    assert in_a.ns == [1]
+    assert in_a.signals == ["jobs", "marker"]

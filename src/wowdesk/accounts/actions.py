@@ -13,9 +13,10 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from wowdesk.accounts import events as ev
 from wowdesk.accounts.models import Agent, ApiKey, AuthSession, SecurityEvent, Skill, Team, Workspace
 from wowdesk.accounts.permissions import AGENTS_MANAGE, APIKEYS_ALL, APIKEYS_OWN, TEAMS_MANAGE
-from wowdesk.accounts.repository import AccountsRepository, WorkspaceDirectory
+from wowdesk.accounts.repository import AUTH_EPOCH, AccountsRepository, WorkspaceDirectory
 from wowdesk.accounts.schemas import AgentCreate, AgentUpdate, TeamCreate, TeamUpdate, WorkspaceCreate
 from wowdesk.core.actor import Actor
+from wowdesk.core.counters import next_value
 from wowdesk.core.errors import Conflict, Forbidden, InvalidInput, NotFound
 from wowdesk.core.events import record_event
 from wowdesk.core.i18n import N_
@@ -180,6 +181,7 @@ async def do_update_agent(
     if changes:
         agent.updated_at = t
         await session.flush()
+        await next_value(session, actor.workspace_id, AUTH_EPOCH)
         record_event(
             session,
             ev.AgentUpdated(
@@ -305,6 +307,7 @@ async def do_revoke_api_key(session: AsyncSession, actor: Actor, api_key: ApiKey
         t = now(session)
         api_key.revoked_at = t
         await session.flush()
+        await next_value(session, actor.workspace_id, AUTH_EPOCH)
         record_event(
             session,
             ev.ApiKeyRevoked(

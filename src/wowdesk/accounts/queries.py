@@ -18,8 +18,9 @@ from wowdesk.accounts.models import (
     Workspace,
 )
 from wowdesk.accounts.permissions import APIKEYS_ALL, AUDIT_READ, permissions_for
-from wowdesk.accounts.repository import AccountsRepository, WorkspaceDirectory
+from wowdesk.accounts.repository import AUTH_EPOCH, AccountsRepository, WorkspaceDirectory
 from wowdesk.core.actor import Actor
+from wowdesk.core.counters import current_value
 from wowdesk.core.errors import Forbidden, NotFound
 from wowdesk.core.i18n import N_
 from wowdesk.core.schemas import MAX_DB_ID
@@ -111,6 +112,11 @@ async def resolve_session(
     if auth.revoked_at is not None or auth.expires_at <= now or not agent.active:
         return None
     return actor_for(agent, "session"), auth
+
+
+async def auth_epoch(session: AsyncSession, workspace_id: int) -> int:
+    """Changes whenever an agent or API key of the workspace changes (see AUTH_EPOCH)."""
+    return await current_value(session, workspace_id, AUTH_EPOCH)
 
 
 async def touch_api_key(session: AsyncSession, workspace_id: int, api_key_id: int, now: dt.datetime) -> None:

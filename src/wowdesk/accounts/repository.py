@@ -18,6 +18,11 @@ from wowdesk.accounts.models import (
 )
 from wowdesk.core.repository import WorkspaceRepository
 
+# The name of a per-workspace counter bumped whenever a credential stops being what it was (an
+# agent changed, a key revoked): whoever cached a checked credential compares it first
+# (api.actor_cache), in every process, whoever made the change (API, CLI, a job).
+AUTH_EPOCH = "auth-epoch"
+
 
 class WorkspaceDirectory:
     """Lookups across workspaces (login by slug, API key by hash). The only unscoped queries."""

@@ -10,6 +10,7 @@ from fastapi import Depends, Path, Request
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from wowdesk.accounts import queries as accounts
+from wowdesk.api.actor_cache import ActorCache
 from wowdesk.core.actor import Actor
 from wowdesk.core.errors import Forbidden, Unauthorized
 from wowdesk.core.i18n import N_, set_language
@@ -53,19 +54,7 @@ async def current_actor(request: Request, session: SessionDep) -> Actor:
         credential = credential.strip()
         if scheme.lower() != "bearer" or not credential:
             raise Unauthorized(N_("Use an Authorization: Bearer header with a token or an API key."))
-        if credential.startswith("wdk_"):
-            found = await accounts.resolve_api_key(session, credential, now)
-            if found is not None:
-                actor, stale = found
-                if stale and actor.via:
-                    key_id = int(actor.via.split(":")[1])
-                    if request.method in SAFE_METHODS:  # a read session: write the touch on its own
-                        async with rt.uow() as s:
-                            await accounts.touch_api_key(s, actor.workspace_id, key_id, now)
-                    else:  # never take a second write connection while holding one
-                        await accounts.touch_api_key(session, actor.workspace_id, key_id, now)
-        else:
-            actor = await accounts.resolve_access_token(session, rt.signer, credential, now)
+        actor = await _resolve_bearer(request, session, credential)
         if actor is None:
             raise Unauthorized(N_("The token or API key is not valid, has expired, or was revoked."))
     elif cookie := request.cookies.get(SESSION_COOKIE):
@@ -85,6 +74,43 @@ async def current_actor(request: Request, session: SessionDep) -> Actor:
 
 
 ActorDep = Annotated[Actor, Depends(current_actor)]
+
+
+async def _resolve_bearer(request: Request, session: AsyncSession, credential: str) -> Actor | None:
+    """A bearer token or API key → its actor: from the actor cache when it was checked before and
+    nothing of the workspace's agents and keys changed since (api.actor_cache), else from the
+    database."""
+    rt = get_runtime(request)
+    cache: ActorCache = request.app.state.actor_cache
+    now = rt.clock.now()
+    is_key = credential.startswith("wdk_")
+    if not is_key and rt.signer.verify(credential, now) is None:
+        return None  # expired or forged: never served from the cache
+    remembered = cache.get(credential)
+    if remembered is not None:
+        if await accounts.auth_epoch(session, remembered.actor.workspace_id) == remembered.epoch:
+            return remembered.actor
+        cache.forget(credential)
+    actor: Actor | None
+    if is_key:
+        found = await accounts.resolve_api_key(session, credential, now)
+        if found is None:
+            return None
+        actor, stale = found
+        if stale and actor.via:
+            key_id = int(actor.via.split(":")[1])
+            if request.method in SAFE_METHODS:  # a read session: write the touch on its own
+                async with rt.uow() as s:
+                    await accounts.touch_api_key(s, actor.workspace_id, key_id, now)
+            else:  # never take a second write connection while holding one
+                await accounts.touch_api_key(session, actor.workspace_id, key_id, now)
+    else:
+        actor = await accounts.resolve_access_token(session, rt.signer, credential, now)
+    if actor is not None:
+        # The epoch is read after the credential: a change committed in between moves it past
+        # what is remembered here, so the entry is checked again next time, never trusted stale.
+        cache.put(credential, actor, await accounts.auth_epoch(session, actor.workspace_id))
+    return actor
 
 
 def needs(permission: str) -> Callable[[Actor], Coroutine[Any, Any, Actor]]:

@@ -33,7 +33,7 @@ async def create_once(
     """Run `create` unless this key was seen; store its answer in the same transaction."""
     key = request.headers.get(HEADER)
     if key is None:
-        return JSONResponse(jsonable_encoder(await create()), status_code=status_code)
+        return JSONResponse(_plain(await create()), status_code=status_code)
     key = key.strip()
     if not key or len(key) > idempotency.MAX_KEY_LENGTH or not key.isprintable():
         raise InvalidInput(N_("The Idempotency-Key header must be 1-200 printable characters."))
@@ -47,7 +47,7 @@ async def create_once(
         return JSONResponse(
             found.response, status_code=found.status_code, headers={"Idempotent-Replayed": "true"}
         )
-    body = jsonable_encoder(await create())
+    body = _plain(await create())
     session.add(
         idempotency.IdempotencyRecord(
             workspace_id=actor.workspace_id,
@@ -65,3 +65,11 @@ async def create_once(
         # Another request with this key won the race (PostgreSQL); this one rolls back.
         raise Conflict(N_("A request with this Idempotency-Key is in progress; retry shortly.")) from None
     return JSONResponse(body, status_code=status_code)
+
+
+def _plain(value: Any) -> Any:
+    """JSON-ready data: pydantic's own serialiser for models (several times faster than the
+    generic encoder), the generic one for anything else."""
+    if isinstance(value, BaseModel):
+        return value.model_dump(mode="json")
+    return jsonable_encoder(value)

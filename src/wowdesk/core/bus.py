@@ -1,7 +1,8 @@
 """Event bus: in-process by default, Redis pub/sub when ``WOWDESK_REDIS_URL`` is set.
 
 Subscribers are coroutines receiving events published after commit, in publish order. With Redis
-every process receives every event (including its own), so fan-out works across processes. The bus
+every process receives every event: its own at once, in-process, and the others' through Redis
+pub/sub, so fan-out works across processes. The bus
 is at-most-once: work that must not be lost goes through the job outbox, not through an event.
 Besides events, the bus carries short wake-up signals (``notify``) such as "new jobs are due".
 """
@@ -12,6 +13,7 @@ import asyncio
 import contextlib
 import json
 import logging
+import uuid
 from collections.abc import Awaitable, Callable, Sequence
 from typing import Any, Protocol
 
@@ -93,17 +95,25 @@ class RedisBus(_Dispatch):
         self._signals_prefix = f"{prefix}:signal:"
         self._task: asyncio.Task[None] | None = None
         self._ready = asyncio.Event()
+        # This process's own messages are delivered to its subscribers at once (so a request sees
+        # the effects of its own events, e.g. a revoked token, before its answer goes out) and
+        # skipped when Redis echoes them back.
+        self._origin = uuid.uuid4().hex
 
     async def publish(self, events: Sequence[Event]) -> None:
         if not events:
             return
+        for event in events:
+            await self._deliver(event)
         async with self._redis.pipeline(transaction=False) as pipe:
             for event in events:
-                pipe.publish(self._events, json.dumps(event.envelope(), ensure_ascii=False))
+                envelope = {**event.envelope(), "origin": self._origin}
+                pipe.publish(self._events, json.dumps(envelope, ensure_ascii=False))
             await pipe.execute()
 
     async def notify(self, topic: str) -> None:
-        await self._redis.publish(self._signals_prefix + topic, "1")
+        self._signal(topic)
+        await self._redis.publish(self._signals_prefix + topic, self._origin)
 
     async def start(self) -> None:
         self._task = asyncio.create_task(self._listen(), name="wowdesk-redis-bus")
@@ -135,13 +145,16 @@ class RedisBus(_Dispatch):
         kind = message.get("type")
         if kind == "message" and message.get("channel") == self._events:
             try:
-                event = event_from_envelope(json.loads(message["data"]))
+                envelope = json.loads(message["data"])
+                if envelope.get("origin") == self._origin:
+                    return
+                event = event_from_envelope(envelope)
             except Exception:
                 log.exception("undecodable event on the bus")
                 return
             if event is not None:
                 await self._deliver(event)
-        elif kind == "pmessage":
+        elif kind == "pmessage" and message.get("data") != self._origin:
             self._signal(str(message["channel"])[len(self._signals_prefix) :])
 
     async def stop(self) -> None:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from sqlalchemy import BigInteger, ForeignKey, String, select, update
+from sqlalchemy import BigInteger, ForeignKey, String, bindparam, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -21,24 +21,36 @@ class Counter(Base):
     value: Mapped[int] = mapped_column(BigInteger, default=0)
 
 
+# Built once: hot paths (every ticket) skip statement construction and cache-key work.
+_INCREMENT = (
+    update(Counter)
+    .where(Counter.workspace_id == bindparam("ws"), Counter.name == bindparam("counter"))
+    .values(value=Counter.value + 1)
+    .returning(Counter.value)
+)
+
+
 async def next_value(session: AsyncSession, workspace_id: int, name: str) -> int:
     """Increment and return the counter. The row stays locked until the transaction ends, so two
     concurrent transactions never get the same number (and a rolled-back one gives its number back)."""
-    stmt = (
-        update(Counter)
-        .where(Counter.workspace_id == workspace_id, Counter.name == name)
-        .values(value=Counter.value + 1)
-        .returning(Counter.value)
-    )
-    value = (await session.execute(stmt)).scalar_one_or_none()
+    params = {"ws": workspace_id, "counter": name}
+    conn = await session.connection()  # Core execution: no ORM bookkeeping for a plain counter
+    value = (await conn.execute(_INCREMENT, params)).scalar_one_or_none()
     if value is not None:
         return int(value)
     ins = pg_insert(Counter) if dialect_of(session) == "postgresql" else sqlite_insert(Counter)
-    await session.execute(ins.values(workspace_id=workspace_id, name=name, value=0).on_conflict_do_nothing())
-    value = (await session.execute(stmt)).scalar_one()
+    await conn.execute(ins.values(workspace_id=workspace_id, name=name, value=0).on_conflict_do_nothing())
+    value = (await conn.execute(_INCREMENT, params)).scalar_one()
     return int(value)
 
 
+_CURRENT = select(Counter.value).where(
+    Counter.workspace_id == bindparam("ws"), Counter.name == bindparam("counter")
+)
+
+
 async def current_value(session: AsyncSession, workspace_id: int, name: str) -> int:
-    q = select(Counter.value).where(Counter.workspace_id == workspace_id, Counter.name == name)
-    return int((await session.execute(q)).scalar_one_or_none() or 0)
+    conn = await session.connection()
+    return int(
+        (await conn.execute(_CURRENT, {"ws": workspace_id, "counter": name})).scalar_one_or_none() or 0
+    )

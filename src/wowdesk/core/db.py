@@ -10,11 +10,13 @@ from typing import Any, ClassVar
 
 from sqlalchemy import JSON, BigInteger, DateTime, ForeignKey, Integer, MetaData, event
 from sqlalchemy.dialects.postgresql import JSONB
-from sqlalchemy.engine import Dialect
+from sqlalchemy.engine import Dialect, make_url
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 from sqlalchemy.pool import NullPool
 from sqlalchemy.types import TypeDecorator
+
+from wowdesk.core.sqlite_inline import inline_creator
 
 NAMING = {
     "ix": "ix_%(column_0_label)s",
@@ -79,15 +81,21 @@ def dialect_of(session: AsyncSession) -> str:
     return bind.dialect.name
 
 
-def _sqlite_pragmas(dbapi_conn: Any, _record: Any) -> None:
-    cur = dbapi_conn.cursor()
-    cur.execute("PRAGMA journal_mode=WAL")
-    cur.execute("PRAGMA synchronous=NORMAL")
-    cur.execute("PRAGMA foreign_keys=ON")
-    cur.execute("PRAGMA busy_timeout=10000")
-    cur.execute("PRAGMA temp_store=MEMORY")
-    cur.execute("PRAGMA cache_size=-65536")
-    cur.close()
+def _pragmas(busy_timeout_ms: int) -> Any:
+    def apply(dbapi_conn: Any, _record: Any) -> None:
+        cur = dbapi_conn.cursor()
+        cur.execute("PRAGMA journal_mode=WAL")
+        cur.execute("PRAGMA synchronous=NORMAL")
+        cur.execute("PRAGMA foreign_keys=ON")
+        cur.execute(f"PRAGMA busy_timeout={int(busy_timeout_ms)}")
+        cur.execute("PRAGMA temp_store=MEMORY")
+        cur.execute("PRAGMA cache_size=-65536")
+        cur.close()
+
+    return apply
+
+
+_sqlite_pragmas = _pragmas(10_000)
 
 
 class Database:
@@ -96,20 +104,23 @@ class Database:
     On SQLite, writes go through a single pooled connection whose transactions start with
     ``BEGIN IMMEDIATE``: writers queue in asyncio instead of spinning in SQLite's busy handler,
     and a read-then-write transaction can never fail to upgrade its lock. Reads use a separate
-    pool of deferred (WAL snapshot) connections, so they never wait for a writer. On PostgreSQL
-    both roles share one pooled engine.
+    pool of deferred (WAL snapshot) connections, so they never wait for a writer. SQLite calls
+    run inline on the event loop (``core.sqlite_inline``, no thread handoffs); waiting for a lock
+    held by another process is an async retry, never a blocked loop. On PostgreSQL both roles
+    share one pooled engine.
     """
 
     def __init__(self, url: str, *, pool_size: int = 10) -> None:
         self.url = url
         if url.startswith("sqlite"):
-            args = {"isolation_level": None, "timeout": 10, "check_same_thread": False}
+            path = make_url(url).database or ":memory:"
+            creator = inline_creator(path)
             self.engine = create_async_engine(
-                url, connect_args=args, pool_size=1, max_overflow=0, pool_timeout=60
+                url, async_creator=creator, pool_size=1, max_overflow=0, pool_timeout=60
             )
-            self.read_engine = create_async_engine(url, connect_args=args, pool_size=4, max_overflow=4)
+            self.read_engine = create_async_engine(url, async_creator=creator, pool_size=4, max_overflow=4)
             for eng, begin in ((self.engine, "BEGIN IMMEDIATE"), (self.read_engine, "BEGIN")):
-                event.listen(eng.sync_engine, "connect", _sqlite_pragmas)
+                event.listen(eng.sync_engine, "connect", _pragmas(0))
                 event.listen(eng.sync_engine, "begin", _begin_with(begin))
         else:
             self.engine = create_async_engine(

@@ -20,8 +20,12 @@ class WorkspaceRepository:
         return select(model).where(model.workspace_id == self.workspace_id)  # type: ignore[attr-defined]
 
     async def by_id(self, model: type[M], id_: int) -> M | None:
-        q = self.scoped(model).where(model.id == id_)  # type: ignore[attr-defined]
-        return (await self.session.execute(q)).scalar_one_or_none()
+        """The row with this primary key if it belongs to this workspace. Rows this unit of work
+        has loaded already come from the session's identity map, without a query."""
+        obj = await self.session.get(model, id_)
+        if obj is None or obj.workspace_id != self.workspace_id:  # type: ignore[attr-defined]
+            return None
+        return obj
 
     async def add(self, obj: M) -> M:
         if getattr(obj, "workspace_id", None) not in (None, self.workspace_id):

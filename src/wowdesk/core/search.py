@@ -33,47 +33,53 @@ class SearchDocument(IdMixin, WorkspaceMixin, Base):
     ref_id: Mapped[int] = mapped_column(BigId, nullable=False)
 
 
+_SQL = {
+    ("postgresql", "insert"): "INSERT INTO search_documents (workspace_id, kind, ref_id, tsv) "
+    "VALUES (:ws, :kind, :ref, array_to_tsvector(CAST(:t AS text[]))) RETURNING id",
+    (
+        "postgresql",
+        "append",
+    ): "UPDATE search_documents SET tsv = tsv || array_to_tsvector(CAST(:t AS text[])) "
+    "WHERE kind = :kind AND ref_id = :ref",
+    ("postgresql", "replace"): "UPDATE search_documents SET tsv = array_to_tsvector(CAST(:t AS text[])) "
+    "WHERE kind = :kind AND ref_id = :ref",
+    (
+        "sqlite",
+        "insert",
+    ): "INSERT INTO search_documents (workspace_id, kind, ref_id) VALUES (:ws, :kind, :ref) RETURNING id",
+    ("sqlite", "append"): "UPDATE search_fts SET tokens = tokens || ' ' || :t WHERE rowid = "
+    "(SELECT id FROM search_documents WHERE kind = :kind AND ref_id = :ref)",
+    ("sqlite", "replace"): "UPDATE search_fts SET tokens = :t WHERE rowid = "
+    "(SELECT id FROM search_documents WHERE kind = :kind AND ref_id = :ref)",
+}
+_STATEMENTS = {key: text(sql) for key, sql in _SQL.items()}
+_FTS_INSERT = text("INSERT INTO search_fts (rowid, tokens) VALUES (:id, :t)")
+
+
 async def index_document(
-    session: AsyncSession, *, workspace_id: int, kind: str, ref_id: int, content: str, append: bool = False
+    session: AsyncSession,
+    *,
+    workspace_id: int,
+    kind: str,
+    ref_id: int,
+    content: str,
+    append: bool = False,
+    new: bool = False,
 ) -> None:
-    """Index `content` for (kind, ref_id), replacing what was there, or adding to it with `append`."""
+    """Index `content` for (kind, ref_id): as a `new` document (the caller knows it has none),
+    replacing what was indexed, or adding to it with `append`. One or two statements."""
     tokens = index_tokens(content)
-    doc_id = (
-        await session.execute(
-            select(SearchDocument.id).where(SearchDocument.kind == kind, SearchDocument.ref_id == ref_id)
-        )
-    ).scalar_one_or_none()
-    pg = dialect_of(session) == "postgresql"
-    if doc_id is None:
-        doc = SearchDocument(workspace_id=workspace_id, kind=kind, ref_id=ref_id)
-        session.add(doc)
-        await session.flush()
-        doc_id, append = doc.id, False
-        if not pg:
-            await session.execute(
-                text("INSERT INTO search_fts(rowid, tokens) VALUES (:id, :t)"),
-                {"id": doc_id, "t": " ".join(tokens)},
-            )
-    elif not pg:
-        if append:
-            await session.execute(
-                text("UPDATE search_fts SET tokens = tokens || ' ' || :t WHERE rowid = :id"),
-                {"id": doc_id, "t": " ".join(tokens)},
-            )
-        else:
-            await session.execute(
-                text("UPDATE search_fts SET tokens = :t WHERE rowid = :id"),
-                {"id": doc_id, "t": " ".join(tokens)},
-            )
-    if pg:
-        expr = (
-            "tsv || array_to_tsvector(CAST(:t AS text[]))"
-            if append
-            else "array_to_tsvector(CAST(:t AS text[]))"
-        )
-        await session.execute(
-            text(f"UPDATE search_documents SET tsv = {expr} WHERE id = :id"), {"id": doc_id, "t": tokens}
-        )
+    dialect = "postgresql" if dialect_of(session) == "postgresql" else "sqlite"
+    value: Any = tokens if dialect == "postgresql" else " ".join(tokens)
+    params = {"ws": workspace_id, "kind": kind, "ref": ref_id, "t": value}
+    conn = await session.connection()  # Core execution: the index is not an ORM object
+    if not new:
+        result = await conn.execute(_STATEMENTS[(dialect, "append" if append else "replace")], params)
+        if getattr(result, "rowcount", 0):
+            return
+    doc_id = (await conn.execute(_STATEMENTS[(dialect, "insert")], params)).scalar_one()
+    if dialect == "sqlite":
+        await conn.execute(_FTS_INSERT, {"id": doc_id, "t": value})
 
 
 async def remove_document(session: AsyncSession, *, kind: str, ref_id: int) -> None:

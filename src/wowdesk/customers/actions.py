@@ -129,14 +129,12 @@ async def _owner_of(
     repo: CustomersRepository, pairs: list[tuple[str, str]], name: str | None
 ) -> Customer | None:
     for channel, value in pairs:
-        ident = await repo.identity(channel, value)
-        if ident is not None:
-            customer = await repo.customer(ident.customer_id)
-            if customer is not None:
-                if name and not customer.name:
-                    customer.name = name
-                    customer.updated_at = now(repo.session)
-                return customer
+        customer = await repo.customer_by_identity(channel, value)
+        if customer is not None:
+            if name and not customer.name:
+                customer.name = name
+                customer.updated_at = now(repo.session)
+            return customer
     return None
 
 

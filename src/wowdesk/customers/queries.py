@@ -73,11 +73,4 @@ async def customer_names(
     session: AsyncSession, workspace_id: int, ids: list[int]
 ) -> dict[int, tuple[str, str | None]]:
     """(name, first e-mail) of each customer id, for list views."""
-    repo = CustomersRepository(session, workspace_id)
-    if not ids:
-        return {}
-    customers = await repo.customers_by_ids(ids)
-    idents = await repo.identities([c.id for c in customers])
-    return {
-        c.id: (c.name, next((i.value for i in idents[c.id] if i.channel == "email"), None)) for c in customers
-    }
+    return await CustomersRepository(session, workspace_id).names_and_emails(ids)

@@ -1,10 +1,32 @@
 from __future__ import annotations
 
-from sqlalchemy import ColumnElement, func, literal_column, or_, select, update
+from sqlalchemy import ColumnElement, bindparam, func, literal_column, or_, select, update
 
 from wowdesk.core.db import dialect_of
 from wowdesk.core.repository import WorkspaceRepository
 from wowdesk.customers.models import Customer, CustomerIdentity
+
+# Hot statements (every ticket created or listed), built once with bind parameters.
+_BY_IDENTITY = (
+    select(Customer)
+    .join(CustomerIdentity, CustomerIdentity.customer_id == Customer.id)
+    .where(
+        Customer.workspace_id == bindparam("ws"),
+        CustomerIdentity.workspace_id == bindparam("ws"),
+        CustomerIdentity.channel == bindparam("channel"),
+        CustomerIdentity.value == bindparam("value"),
+    )
+)
+_FIRST_EMAIL = (
+    select(CustomerIdentity.value)
+    .where(CustomerIdentity.customer_id == Customer.id, CustomerIdentity.channel == "email")
+    .order_by(CustomerIdentity.id)
+    .limit(1)
+    .scalar_subquery()
+)
+_NAMES_EMAILS = select(Customer.id, Customer.name, _FIRST_EMAIL).where(
+    Customer.workspace_id == bindparam("ws"), Customer.id.in_(bindparam("ids", expanding=True))
+)
 
 
 class CustomersRepository(WorkspaceRepository):
@@ -30,6 +52,20 @@ class CustomersRepository(WorkspaceRepository):
         for ident in (await self.session.execute(q)).scalars():
             out[ident.customer_id].append(ident)
         return out
+
+    async def customer_by_identity(self, channel: str, value: str) -> Customer | None:
+        """The customer owning an identity, in one query."""
+        params = {"ws": self.workspace_id, "channel": channel, "value": value}
+        return (await self.session.execute(_BY_IDENTITY, params)).scalar_one_or_none()
+
+    async def names_and_emails(self, ids: list[int]) -> dict[int, tuple[str, str | None]]:
+        """(name, first e-mail address) per customer id, in one query without loading objects."""
+        if not ids:
+            return {}
+        await self.session.flush()  # customers changed in this unit of work are part of the answer
+        params = {"ws": self.workspace_id, "ids": sorted(set(ids))}
+        rows = (await (await self.session.connection()).execute(_NAMES_EMAILS, params)).all()
+        return {int(i): (str(n), e) for i, n, e in rows}
 
     async def identity(self, channel: str, value: str) -> CustomerIdentity | None:
         q = self.scoped(CustomerIdentity).where(

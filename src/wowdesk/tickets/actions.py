@@ -151,7 +151,9 @@ async def do_create_ticket(session: AsyncSession, actor: Actor, data: TicketCrea
     repo = TicketsRepository(session, actor.workspace_id)
     requester_id = await _resolve_requester(session, actor, data.requester)
     await _check_assignment(session, actor.workspace_id, data.assignee_id, data.team_id)
-    definitions = await repo.fields(active_only=True)
+    # The definitions matter only when values are given or the ticket starts solved.
+    needs_fields = bool(data.custom_fields) or data.status == "solved"
+    definitions = await repo.fields(active_only=True) if needs_fields else []
     custom = validate_custom_fields(definitions, data.custom_fields) if data.custom_fields else {}
     if data.status == "solved" and (missing := missing_required(definitions, custom)):
         raise InvalidInput(N_("Fill in {fields} before solving."), fields=", ".join(missing))
@@ -213,7 +215,7 @@ async def do_create_ticket(session: AsyncSession, actor: Actor, data: TicketCrea
         _timeline(session, requester_actor, ticket, "comment", comment_id=comment.id, new={"public": True})
         text += "\n" + data.description
     await index_document(
-        session, workspace_id=actor.workspace_id, kind=SEARCH_KIND, ref_id=ticket.id, content=text
+        session, workspace_id=actor.workspace_id, kind=SEARCH_KIND, ref_id=ticket.id, content=text, new=True
     )
     record_event(
         session,

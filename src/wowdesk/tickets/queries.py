@@ -151,7 +151,13 @@ async def list_comments(
     return [_comment_out(c, files[c.id]) for c in comments]
 
 
-async def describe_comment(session: AsyncSession, workspace_id: int, comment: TicketComment) -> CommentOut:
+async def describe_comment(
+    session: AsyncSession, workspace_id: int, comment: TicketComment, *, has_attachments: bool = True
+) -> CommentOut:
+    """A comment for the API; `has_attachments=False` (a comment just written without any) saves
+    the attachment look-up."""
+    if not has_attachments:
+        return _comment_out(comment, [])
     files = await TicketsRepository(session, workspace_id).attachments_for_comments([comment.id])
     return _comment_out(comment, files[comment.id])
 

@@ -4,7 +4,7 @@ import datetime as dt
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import Select, delete, select
+from sqlalchemy import Select, bindparam, delete, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from wowdesk.core.db import dialect_of
@@ -34,15 +34,28 @@ SORTS = {
 }
 
 
+# Hot statements, built once (bind parameters instead of per-call construction).
+_TICKET = select(Ticket).where(Ticket.workspace_id == bindparam("ws"), Ticket.id == bindparam("id"))
+_TICKET_FOR_UPDATE = _TICKET.with_for_update()
+_TAGS = (
+    select(TicketTag.ticket_id, TicketTag.tag)
+    .where(
+        TicketTag.workspace_id == bindparam("ws"), TicketTag.ticket_id.in_(bindparam("ids", expanding=True))
+    )
+    .order_by(TicketTag.ticket_id, TicketTag.tag)
+)
+
+
 class TicketsRepository(WorkspaceRepository):
     async def ticket(self, ticket_id: int) -> Ticket | None:
         return await self.by_id(Ticket, ticket_id)
 
     async def ticket_for_update(self, ticket_id: int) -> Ticket | None:
-        q = self.scoped(Ticket).where(Ticket.id == ticket_id)
-        if dialect_of(self.session) == "postgresql":
-            q = q.with_for_update()
-        return (await self.session.execute(q)).scalar_one_or_none()
+        """The ticket, row-locked until the transaction ends on PostgreSQL (SQLite's single writer
+        serialises write transactions already)."""
+        q = _TICKET_FOR_UPDATE if dialect_of(self.session) == "postgresql" else _TICKET
+        params = {"ws": self.workspace_id, "id": ticket_id}
+        return (await self.session.execute(q, params)).scalar_one_or_none()
 
     async def tickets(
         self, f: TicketFilter, *, sort: str, after: dict[str, Any] | None, limit: int
@@ -95,12 +108,9 @@ class TicketsRepository(WorkspaceRepository):
         out: dict[int, list[str]] = {t: [] for t in ticket_ids}
         if not ticket_ids:
             return out
-        q = (
-            select(TicketTag.ticket_id, TicketTag.tag)
-            .where(TicketTag.workspace_id == self.workspace_id, TicketTag.ticket_id.in_(ticket_ids))
-            .order_by(TicketTag.ticket_id, TicketTag.tag)
-        )
-        for ticket_id, tag in (await self.session.execute(q)).all():
+        await self.session.flush()  # tags added in this unit of work are part of the answer
+        params = {"ws": self.workspace_id, "ids": ticket_ids}
+        for ticket_id, tag in (await (await self.session.connection()).execute(_TAGS, params)).all():
             out[ticket_id].append(tag)
         return out
 

@@ -167,7 +167,9 @@ async def add_comment(
 ) -> JSONResponse:
     async def create() -> CommentOut:
         comment = await actions.do_add_comment(session, actor, ticket, data)
-        return await queries.describe_comment(session, actor.workspace_id, comment)
+        return await queries.describe_comment(
+            session, actor.workspace_id, comment, has_attachments=bool(data.attachment_ids)
+        )
 
     return await create_once(request, session, actor, data, create)
 

@@ -1,0 +1,74 @@
+"""SQLite calls run on the event loop (core.sqlite_inline); waiting for a lock that another
+process holds must not freeze the server, and the write must happen once the lock is gone."""
+
+from __future__ import annotations
+
+import asyncio
+import sqlite3
+
+import pytest
+from sqlalchemy import text
+from sqlalchemy.exc import OperationalError
+from sqlalchemy.ext.asyncio import create_async_engine
+
+from tests.conftest import TARGET, Databases
+from wowdesk.core.db import Database
+from wowdesk.core.sqlite_inline import inline_creator
+
+pytestmark = pytest.mark.skipif(TARGET != "sqlite", reason="SQLite-only: the inline driver")
+
+
+@pytest.fixture
+def url(databases: Databases) -> str:
+    return databases.new()  # migrating runs its own event loop: a synchronous fixture
+
+
+async def test_a_writer_waits_for_another_process_lock_without_blocking_the_loop(url: str) -> None:
+    db = Database(url)
+    path = db.url.split("///", 1)[1]
+    other = sqlite3.connect(path, isolation_level=None)  # stands for a CLI command or worker process
+    other.execute("BEGIN IMMEDIATE")
+    ticks = 0
+
+    async def heartbeat() -> None:
+        nonlocal ticks
+        while True:
+            await asyncio.sleep(0.01)
+            ticks += 1
+
+    async def write() -> None:
+        async with db.sessionmaker() as s:
+            await s.execute(text("INSERT INTO search_fts (rowid, tokens) VALUES (424242, 'probe')"))
+            await s.commit()
+
+    beat = asyncio.create_task(heartbeat())
+    writer = asyncio.create_task(write())
+    await asyncio.sleep(0.3)
+    assert not writer.done(), "the write went through although another connection held the lock"
+    assert ticks >= 5, f"the event loop was blocked while the write waited (only {ticks} ticks)"
+    other.execute("ROLLBACK")
+    await asyncio.wait_for(writer, timeout=10)
+    beat.cancel()
+    other.close()
+    async with db.read_sessionmaker() as s:
+        found = await s.execute(text("SELECT rowid FROM search_fts WHERE search_fts MATCH 'probe'"))
+        assert found.scalar_one() == 424242
+    await db.dispose()
+
+
+async def test_a_lock_held_too_long_is_a_clear_error(url: str) -> None:
+    """Past the busy timeout the statement fails with SQLite's own error; it does not hang."""
+    db = Database(url)
+    path = db.url.split("///", 1)[1]
+    other = sqlite3.connect(path, isolation_level=None)
+    other.execute("BEGIN IMMEDIATE")
+    engine = create_async_engine(db.url, async_creator=inline_creator(path, busy_timeout=0.2))
+    try:
+        async with engine.connect() as conn:
+            with pytest.raises(OperationalError, match="locked"):
+                await conn.exec_driver_sql("BEGIN IMMEDIATE")
+    finally:
+        other.execute("ROLLBACK")
+        other.close()
+        await engine.dispose()
+        await db.dispose()
