@@ -35,6 +35,19 @@ def N_(message: str) -> str:
     return message
 
 
+class Invalid(ValueError):
+    """A validation message that stays translatable: raised in validators with an English msgid
+    and its parameters; the API shows it in the caller's language."""
+
+    def __init__(self, template: str, **params: Any) -> None:
+        self.template = template
+        self.params = params
+        super().__init__(template.format(**params) if params else template)
+
+    def localized(self, language: str | None = None) -> str:
+        return translate(self.template, language, **self.params)
+
+
 def translate(message: str, language: str | None = None, **params: Any) -> str:
     text = catalogue(normalize_language(language or _current.get())).get(message, message)
     return text.format(**params) if params else text

@@ -7,6 +7,8 @@ from typing import Annotated, Any
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
+from wowdesk.core.i18n import N_, Invalid
+
 MAX_DB_ID = 2**63 - 1
 
 DbId = Annotated[int, Field(ge=1, le=MAX_DB_ID)]
@@ -14,14 +16,14 @@ DbId = Annotated[int, Field(ge=1, le=MAX_DB_ID)]
 
 def check_storable(value: Any, depth: int = 0) -> None:
     if depth > 32:
-        raise ValueError("the data is nested too deeply")
+        raise Invalid(N_("The data is nested too deeply."))
     if isinstance(value, str):
         if "\x00" in value:
-            raise ValueError("text may not contain NUL characters")
+            raise Invalid(N_("Text may not contain NUL characters."))
         try:
             value.encode("utf-8")
         except UnicodeEncodeError:
-            raise ValueError("text contains invalid Unicode (a lone surrogate)") from None
+            raise Invalid(N_("Text contains invalid Unicode (a lone surrogate).")) from None
     elif isinstance(value, dict):
         for k, v in value.items():
             check_storable(k, depth + 1)
@@ -30,7 +32,7 @@ def check_storable(value: Any, depth: int = 0) -> None:
         for v in value:
             check_storable(v, depth + 1)
     elif isinstance(value, int) and not isinstance(value, bool) and abs(value) > MAX_DB_ID:
-        raise ValueError("number out of range")
+        raise Invalid(N_("The number is out of range."))
 
 
 class StrictModel(BaseModel):

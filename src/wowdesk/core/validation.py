@@ -14,7 +14,7 @@ import phonenumbers
 from email_validator import EmailNotValidError, validate_email
 from pydantic import AfterValidator
 
-from wowdesk.core.i18n import LANGUAGES, normalize_language
+from wowdesk.core.i18n import LANGUAGES, N_, Invalid, normalize_language
 
 SLUG_RE = re.compile(r"^[a-z0-9](?:[a-z0-9-]{0,38}[a-z0-9])?$")
 
@@ -22,8 +22,8 @@ SLUG_RE = re.compile(r"^[a-z0-9](?:[a-z0-9-]{0,38}[a-z0-9])?$")
 def normalize_email(value: str) -> str:
     try:
         result = validate_email(value.strip(), check_deliverability=False, test_environment=True)
-    except EmailNotValidError as exc:
-        raise ValueError(f"not a valid e-mail address: {exc}") from None
+    except EmailNotValidError:
+        raise Invalid(N_("This is not a valid e-mail address.")) from None
     return result.normalized.lower()
 
 
@@ -32,11 +32,11 @@ def normalize_phone(value: str, region: str | None = None) -> str:
     try:
         number = phonenumbers.parse(value, region)
     except phonenumbers.NumberParseException:
-        raise ValueError(
-            "not a valid phone number (use the international form, e.g. +886 912 345 678)"
+        raise Invalid(
+            N_("This is not a valid phone number (use the international form, e.g. +886 912 345 678).")
         ) from None
     if not phonenumbers.is_possible_number(number) or not phonenumbers.is_valid_number(number):
-        raise ValueError("not a valid phone number")
+        raise Invalid(N_("This is not a valid phone number."))
     return str(phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164))
 
 
@@ -47,7 +47,7 @@ def _zones() -> frozenset[str]:
 
 def check_time_zone(value: str) -> str:
     if value not in _zones():
-        raise ValueError("unknown time zone (use an IANA name such as Asia/Taipei)")
+        raise Invalid(N_("Unknown time zone (use an IANA name such as Asia/Taipei)."))
     return value
 
 
@@ -56,14 +56,14 @@ def check_language(value: str) -> str:
     if value.strip().lower() not in {x.lower() for x in LANGUAGES} and not value.lower().startswith(
         ("en", "zh")
     ):
-        raise ValueError("unsupported language; use one of en, zh-Hant, zh-Hans")
+        raise Invalid(N_("Unsupported language; use one of en, zh-Hant, zh-Hans."))
     return lang
 
 
 def check_slug(value: str) -> str:
     if not SLUG_RE.match(value):
-        raise ValueError(
-            "a slug is 1-40 lower-case letters, digits or hyphens, not starting or ending with -"
+        raise Invalid(
+            N_("A slug is 1-40 lower-case letters, digits or hyphens, not starting or ending with -.")
         )
     return value
 
@@ -83,16 +83,16 @@ _TAG_BAD = re.compile(r"[\s,]+")
 def normalize_tag(value: str) -> str:
     tag = _TAG_BAD.sub("-", value.strip().lower()).strip("-")
     if not tag:
-        raise ValueError("a tag cannot be empty")
+        raise Invalid(N_("A tag cannot be empty."))
     if len(tag) > MAX_TAG_LENGTH:
-        raise ValueError(f"a tag is at most {MAX_TAG_LENGTH} characters")
+        raise Invalid(N_("A tag is at most {max} characters."), max=MAX_TAG_LENGTH)
     return tag
 
 
 def normalize_tags(values: list[str]) -> list[str]:
     tags = list(dict.fromkeys(normalize_tag(v) for v in values))
     if len(tags) > MAX_TAGS:
-        raise ValueError(f"at most {MAX_TAGS} tags")
+        raise Invalid(N_("At most {max} tags."), max=MAX_TAGS)
     return tags
 
 

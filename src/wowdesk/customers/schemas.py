@@ -5,6 +5,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
+from wowdesk.core.i18n import N_, Invalid
 from wowdesk.core.schemas import DbId, StrictModel
 from wowdesk.core.validation import Email, Language, Phone, Tags, TimeZone, normalize_email, normalize_phone
 
@@ -18,12 +19,14 @@ MAX_ATTRIBUTE_VALUE = 1000
 
 def check_attributes(value: dict[str, Any]) -> dict[str, Any]:
     if len(value) > MAX_ATTRIBUTES:
-        raise ValueError(f"at most {MAX_ATTRIBUTES} custom attributes")
+        raise Invalid(N_("At most {max} custom attributes."), max=MAX_ATTRIBUTES)
     for k, v in value.items():
         if not k or len(k) > MAX_ATTRIBUTE_KEY:
-            raise ValueError(f"attribute names are 1-{MAX_ATTRIBUTE_KEY} characters")
+            raise Invalid(N_("Attribute names are 1-{max} characters."), max=MAX_ATTRIBUTE_KEY)
         if isinstance(v, str) and len(v) > MAX_ATTRIBUTE_VALUE:
-            raise ValueError(f"attribute {k!r} is longer than {MAX_ATTRIBUTE_VALUE} characters")
+            raise Invalid(
+                N_("Attribute {name} is longer than {max} characters."), name=k, max=MAX_ATTRIBUTE_VALUE
+            )
     return value
 
 
@@ -119,5 +122,5 @@ class RequesterIn(StrictModel):
     @model_validator(mode="after")
     def _one_key(self) -> RequesterIn:
         if self.id is None and self.email is None and self.phone is None:
-            raise ValueError("give the requester's id, email or phone")
+            raise Invalid(N_("Give the requester's id, email or phone."))
         return self

@@ -7,7 +7,7 @@ import math
 from typing import Any
 
 from wowdesk.core.errors import InvalidInput
-from wowdesk.core.i18n import N_
+from wowdesk.core.i18n import N_, Invalid, _
 from wowdesk.tickets.models import TicketField
 
 MAX_TEXT = 10_000
@@ -19,30 +19,30 @@ def _check(defn: TicketField, value: Any) -> Any:
     t = defn.type
     if t == "text":
         if not isinstance(value, str):
-            raise ValueError("expected text")
+            raise Invalid(N_("Expected text."))
         if len(value) > MAX_TEXT:
-            raise ValueError(f"at most {MAX_TEXT} characters")
+            raise Invalid(N_("At most {max} characters."), max=MAX_TEXT)
         return value
     if t == "number":
         if isinstance(value, bool) or not isinstance(value, int | float) or not math.isfinite(value):
-            raise ValueError("expected a number")
+            raise Invalid(N_("Expected a number."))
         return value
     if t == "checkbox":
         if not isinstance(value, bool):
-            raise ValueError("expected true or false")
+            raise Invalid(N_("Expected true or false."))
         return value
     if t == "date":
         if not isinstance(value, str):
-            raise ValueError("expected a date like 2026-11-23")
+            raise Invalid(N_("Expected a date like 2026-11-23."))
         try:
             return dt.date.fromisoformat(value).isoformat()
         except ValueError:
-            raise ValueError("expected a date like 2026-11-23") from None
+            raise Invalid(N_("Expected a date like 2026-11-23.")) from None
     if t == "dropdown":
         if not isinstance(value, str) or value not in (defn.options or []):
-            raise ValueError(f"expected one of: {', '.join(defn.options or [])}")
+            raise Invalid(N_("Expected one of: {options}."), options=", ".join(defn.options or []))
         return value
-    raise ValueError(f"unknown field type {t}")
+    raise Invalid(N_("Unknown field type {type}."), type=t)
 
 
 def validate_custom_fields(
@@ -56,12 +56,17 @@ def validate_custom_fields(
     for key, value in values.items():
         defn = by_key.get(key)
         if defn is None:
-            problems.append({"field": f"custom_fields.{key}", "message": "no such custom field"})
+            problems.append({"field": f"custom_fields.{key}", "message": _("No such custom field.")})
             continue
         try:
             checked = _check(defn, value)
         except ValueError as exc:
-            problems.append({"field": f"custom_fields.{key}", "message": str(exc)})
+            problems.append(
+                {
+                    "field": f"custom_fields.{key}",
+                    "message": exc.localized() if isinstance(exc, Invalid) else str(exc),
+                }
+            )
             continue
         if checked is None:
             result.pop(key, None)

@@ -6,6 +6,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
+from wowdesk.core.i18n import N_, Invalid
 from wowdesk.core.schemas import DbId, StrictModel
 from wowdesk.core.validation import Tags, normalize_tags
 from wowdesk.customers.schemas import RequesterIn
@@ -39,7 +40,7 @@ class TicketCreate(StrictModel):
     @classmethod
     def _not_closed(cls, v: str) -> str:
         if v == "closed":
-            raise ValueError("a ticket cannot be created closed")
+            raise Invalid(N_("A ticket cannot be created closed."))
         return v
 
 
@@ -67,10 +68,10 @@ class TicketUpdate(StrictModel):
     @model_validator(mode="after")
     def _not_both(self) -> TicketUpdate:
         if self.tags is not None and (self.add_tags is not None or self.remove_tags is not None):
-            raise ValueError("give either tags, or add_tags/remove_tags, not both")
+            raise Invalid(N_("Give either tags, or add_tags/remove_tags, not both."))
         for f in ("subject", "status", "priority", "type", "requester_id"):
             if f in self.model_fields_set and getattr(self, f) is None:
-                raise ValueError(f"{f} cannot be null")
+                raise Invalid(N_("{field} cannot be null."), field=f)
         return self
 
 
@@ -155,7 +156,7 @@ class FieldCreate(StrictModel):
     @classmethod
     def _key(cls, v: str) -> str:
         if not FIELD_KEY_RE.match(v):
-            raise ValueError("a field key is lower-case letters, digits and _, starting with a letter")
+            raise Invalid(N_("A field key is lower-case letters, digits and _, starting with a letter."))
         return v
 
     @model_validator(mode="after")
@@ -163,14 +164,14 @@ class FieldCreate(StrictModel):
         if self.type == "dropdown":
             opts = [o.strip() for o in self.options if o.strip()]
             if not opts:
-                raise ValueError("a dropdown needs at least one option")
+                raise Invalid(N_("A dropdown needs at least one option."))
             if len(set(opts)) != len(opts):
-                raise ValueError("dropdown options must be unique")
+                raise Invalid(N_("Dropdown options must be unique."))
             if any(len(o) > 200 for o in opts):
-                raise ValueError("a dropdown option is at most 200 characters")
+                raise Invalid(N_("A dropdown option is at most 200 characters."))
             self.options = opts
         elif self.options:
-            raise ValueError("only dropdown fields have options")
+            raise Invalid(N_("Only dropdown fields have options."))
         return self
 
 
