@@ -19,13 +19,13 @@ import pytest
 from sqlalchemy import select
 from sqlalchemy.engine import make_url
 
-from tests.conftest import TARGET, Cast, Databases, build_cast, make_settings
+from tests.conftest import Cast, Databases, build_cast, make_settings
 from tests.test_cli import Proc, Wowdesk, free_port, wait_for, wowdesk_env
 from wowdesk.core.jobs.models import DONE, RUNNING, Job
 from wowdesk.core.runtime import Runtime
 from wowdesk.main import build_runtime
 
-pytestmark = pytest.mark.skipif(TARGET != "postgres", reason="scale-out needs PostgreSQL + Redis")
+pytestmark = pytest.mark.postgres_only  # several processes on one database: PostgreSQL + Redis
 
 LEASE_SECONDS = 5
 

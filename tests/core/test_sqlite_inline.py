@@ -11,11 +11,11 @@ from sqlalchemy import text
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.ext.asyncio import create_async_engine
 
-from tests.conftest import TARGET, Databases
+from tests.conftest import Databases
 from wowdesk.core.db import Database
 from wowdesk.core.sqlite_inline import inline_creator
 
-pytestmark = pytest.mark.skipif(TARGET != "sqlite", reason="SQLite-only: the inline driver")
+pytestmark = pytest.mark.sqlite_only  # the inline SQLite driver
 
 
 @pytest.fixture
