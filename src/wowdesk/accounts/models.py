@@ -20,6 +20,7 @@ class Workspace(IdMixin, TimestampMixin, Base):
 
 
 class Agent(IdMixin, WorkspaceMixin, TimestampMixin, Base):
+    __workspace_index__ = False  # its indexes lead with workspace_id
     __tablename__ = "agents"
     __table_args__ = (UniqueConstraint("workspace_id", "email"),)
 
@@ -36,6 +37,7 @@ class Agent(IdMixin, WorkspaceMixin, TimestampMixin, Base):
 
 
 class Team(IdMixin, WorkspaceMixin, TimestampMixin, Base):
+    __workspace_index__ = False  # its indexes lead with workspace_id
     __tablename__ = "teams"
     __table_args__ = (UniqueConstraint("workspace_id", "name"),)
 
@@ -53,6 +55,7 @@ class TeamMember(WorkspaceMixin, Base):
 
 
 class Skill(IdMixin, WorkspaceMixin, TimestampMixin, Base):
+    __workspace_index__ = False  # its indexes lead with workspace_id
     __tablename__ = "skills"
     __table_args__ = (UniqueConstraint("workspace_id", "name"),)
 
@@ -103,6 +106,7 @@ class AuthSession(IdMixin, WorkspaceMixin, Base):
 class SecurityEvent(IdMixin, WorkspaceMixin, Base):
     """Audit of security-relevant facts: logins, failed logins, keys created and revoked, role changes."""
 
+    __workspace_index__ = False  # its indexes lead with workspace_id
     __tablename__ = "security_events"
     __table_args__ = (Index("ix_security_events_ws_id", "workspace_id", "id"),)
 

@@ -78,14 +78,7 @@ class RequestGuard:
             except ValueError:
                 too_big = False
             if too_big:
-                await self._reply(
-                    send,
-                    413,
-                    N_("The request body is larger than this endpoint accepts."),
-                    "payload-too-large",
-                    language,
-                    close=True,
-                )
+                await self._too_large(send, language)
                 return
         received = 0
         started = False
@@ -111,14 +104,18 @@ class RequestGuard:
             await self.app(scope, limited_receive, guarded_send)
         except _TooLarge:
             if not started:
-                await self._reply(
-                    send,
-                    413,
-                    N_("The request body is larger than this endpoint accepts."),
-                    "payload-too-large",
-                    language,
-                    close=True,
-                )
+                await self._too_large(send, language)
+
+    @classmethod
+    async def _too_large(cls, send: Send, language: str) -> None:
+        await cls._reply(
+            send,
+            413,
+            N_("The request body is larger than this endpoint accepts."),
+            "payload-too-large",
+            language,
+            close=True,
+        )
 
     @staticmethod
     async def _reply(

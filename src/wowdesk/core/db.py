@@ -12,7 +12,7 @@ from sqlalchemy import JSON, BigInteger, DateTime, ForeignKey, Integer, MetaData
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.engine import Dialect, make_url
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
-from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+from sqlalchemy.orm import DeclarativeBase, Mapped, declared_attr, mapped_column
 from sqlalchemy.pool import NullPool
 from sqlalchemy.types import TypeDecorator
 
@@ -61,11 +61,23 @@ class IdMixin:
 
 
 class WorkspaceMixin:
-    """Every tenant-owned row carries its workspace; repositories filter on it."""
+    """Every tenant-owned row carries its workspace; repositories filter on it.
 
-    workspace_id: Mapped[int] = mapped_column(
-        BigId, ForeignKey("workspaces.id", ondelete="CASCADE"), index=True, nullable=False
-    )
+    A table whose own indexes all start with ``workspace_id`` sets ``__workspace_index__ = False``:
+    a separate one-column index adds nothing there, and with fresh statistics PostgreSQL's planner
+    may prefer it to the right composite index (seen: 280 ms instead of 0.1 ms for a lookup by
+    e-mail address)."""
+
+    __workspace_index__: ClassVar[bool] = True
+
+    @declared_attr
+    def workspace_id(cls) -> Mapped[int]:
+        return mapped_column(
+            BigId,
+            ForeignKey("workspaces.id", ondelete="CASCADE"),
+            index=cls.__workspace_index__,
+            nullable=False,
+        )
 
 
 class TimestampMixin:

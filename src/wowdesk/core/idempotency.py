@@ -23,6 +23,7 @@ MAX_KEY_LENGTH = 200
 
 
 class IdempotencyRecord(IdMixin, WorkspaceMixin, Base):
+    __workspace_index__ = False  # its indexes lead with workspace_id
     __tablename__ = "idempotency_keys"
     __table_args__ = (UniqueConstraint("workspace_id", "principal", "key"),)
 

@@ -23,6 +23,7 @@ from wowdesk.core.text import Term, index_tokens, query_terms
 
 
 class SearchDocument(IdMixin, WorkspaceMixin, Base):
+    __workspace_index__ = False  # its indexes lead with workspace_id
     __tablename__ = "search_documents"
     __table_args__ = (
         UniqueConstraint("kind", "ref_id"),

@@ -10,6 +10,7 @@ from wowdesk.core.db import Base, BigId, IdMixin, JSONType, TimestampMixin, Work
 
 
 class Customer(IdMixin, WorkspaceMixin, TimestampMixin, Base):
+    __workspace_index__ = False  # its indexes lead with workspace_id
     __tablename__ = "customers"
     __table_args__ = (Index("ix_customers_ws_merged_id", "workspace_id", "merged_into_id", "id"),)
 
@@ -25,6 +26,7 @@ class CustomerIdentity(IdMixin, WorkspaceMixin, Base):
     """How a customer is reached on one channel: an e-mail address, an E.164 phone number, a LINE
     user id … Unique per workspace: one channel account belongs to one customer."""
 
+    __workspace_index__ = False  # its indexes lead with workspace_id
     __tablename__ = "customer_identities"
     __table_args__ = (UniqueConstraint("workspace_id", "channel", "value"),)
 

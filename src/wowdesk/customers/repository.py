@@ -7,15 +7,18 @@ from wowdesk.core.repository import WorkspaceRepository
 from wowdesk.customers.models import Customer, CustomerIdentity
 
 # Hot statements (every ticket created or listed), built once with bind parameters.
-_BY_IDENTITY = (
-    select(Customer)
-    .join(CustomerIdentity, CustomerIdentity.customer_id == Customer.id)
+# Driven from the unique (workspace_id, channel, value) index, then the primary key: the plan
+# cannot go astray whatever the statistics say.
+_BY_IDENTITY = select(Customer).where(
+    Customer.workspace_id == bindparam("ws"),
+    Customer.id
+    == select(CustomerIdentity.customer_id)
     .where(
-        Customer.workspace_id == bindparam("ws"),
         CustomerIdentity.workspace_id == bindparam("ws"),
         CustomerIdentity.channel == bindparam("channel"),
         CustomerIdentity.value == bindparam("value"),
     )
+    .scalar_subquery(),
 )
 _FIRST_EMAIL = (
     select(CustomerIdentity.value)

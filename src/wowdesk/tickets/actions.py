@@ -146,6 +146,43 @@ async def _schedule_autoclose(session: AsyncSession, ticket: Ticket) -> None:
     )
 
 
+async def _write_comment(
+    session: AsyncSession,
+    repo: TicketsRepository,
+    ticket: Ticket,
+    *,
+    author: Actor,
+    uploader: Actor,
+    body: str,
+    public: bool,
+    via: str,
+    attachment_ids: list[int],
+) -> TicketComment:
+    """Store a reply or note with its attachments and its timeline line."""
+    comment = TicketComment(
+        workspace_id=ticket.workspace_id,
+        ticket_id=ticket.id,
+        author_kind=author.kind,
+        author_id=author.id,
+        body=body,
+        public=public,
+        via=via,
+        created_at=now(session),
+    )
+    session.add(comment)
+    await session.flush()
+    attachments = await _attach(repo, uploader, ticket, comment.id, attachment_ids)
+    _timeline(
+        session,
+        author,
+        ticket,
+        "comment",
+        comment_id=comment.id,
+        new={"public": public, "attachments": [a.id for a in attachments]},
+    )
+    return comment
+
+
 async def do_create_ticket(session: AsyncSession, actor: Actor, data: TicketCreate) -> Ticket:
     actor.require(TICKETS_WRITE)
     repo = TicketsRepository(session, actor.workspace_id)
@@ -198,21 +235,19 @@ async def do_create_ticket(session: AsyncSession, actor: Actor, data: TicketCrea
     )
     text = ticket.subject
     if data.description or data.attachment_ids:
-        requester_actor = Actor(kind="customer", workspace_id=actor.workspace_id, id=requester_id)
-        comment = TicketComment(
-            workspace_id=actor.workspace_id,
-            ticket_id=ticket.id,
-            author_kind="customer",
-            author_id=requester_id,
+        # The description is the requester's first public message; the uploads are the agent's.
+        requester = Actor(kind="customer", workspace_id=actor.workspace_id, id=requester_id)
+        await _write_comment(
+            session,
+            repo,
+            ticket,
+            author=requester,
+            uploader=actor,
             body=data.description,
             public=True,
             via=data.channel,
-            created_at=t,
+            attachment_ids=data.attachment_ids,
         )
-        session.add(comment)
-        await session.flush()
-        await _attach(repo, actor, ticket, comment.id, data.attachment_ids)
-        _timeline(session, requester_actor, ticket, "comment", comment_id=comment.id, new={"public": True})
         text += "\n" + data.description
     await index_document(
         session, workspace_id=actor.workspace_id, kind=SEARCH_KIND, ref_id=ticket.id, content=text, new=True
@@ -370,26 +405,16 @@ async def do_add_comment(
         raise Conflict(N_("Ticket {number} is closed; closed tickets cannot change."), number=ticket.number)
     repo = TicketsRepository(session, actor.workspace_id)
     t = now(session)
-    comment = TicketComment(
-        workspace_id=actor.workspace_id,
-        ticket_id=ticket.id,
-        author_kind=actor.kind,
-        author_id=actor.id,
+    comment = await _write_comment(
+        session,
+        repo,
+        ticket,
+        author=actor,
+        uploader=actor,
         body=data.body,
         public=data.public,
         via="api",
-        created_at=t,
-    )
-    session.add(comment)
-    await session.flush()
-    attachments = await _attach(repo, actor, ticket, comment.id, data.attachment_ids)
-    _timeline(
-        session,
-        actor,
-        ticket,
-        "comment",
-        comment_id=comment.id,
-        new={"public": data.public, "attachments": [a.id for a in attachments]},
+        attachment_ids=data.attachment_ids,
     )
     await index_document(
         session,

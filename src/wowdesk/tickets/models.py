@@ -10,6 +10,7 @@ from wowdesk.core.db import Base, BigId, IdMixin, JSONType, TimestampMixin, Work
 
 
 class Ticket(IdMixin, WorkspaceMixin, TimestampMixin, Base):
+    __workspace_index__ = False  # its indexes lead with workspace_id
     __tablename__ = "tickets"
     __table_args__ = (
         UniqueConstraint("workspace_id", "number"),
@@ -82,6 +83,7 @@ class TicketEvent(IdMixin, WorkspaceMixin, Base):
 class TicketField(IdMixin, WorkspaceMixin, TimestampMixin, Base):
     """A custom field definition: typed, validated on every write."""
 
+    __workspace_index__ = False  # its indexes lead with workspace_id
     __tablename__ = "ticket_fields"
     __table_args__ = (UniqueConstraint("workspace_id", "key"),)
 

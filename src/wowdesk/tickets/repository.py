@@ -62,7 +62,14 @@ class TicketsRepository(WorkspaceRepository):
     ) -> list[Ticket]:
         if f.nothing:
             return []
-        q = self.scoped(Ticket)
+        if f.matching is not None and dialect_of(self.session) == "sqlite":
+            # A search drives the query from its matches (looked up by primary key). Written as
+            # `workspace_id + 0` the tenancy filter cannot tempt SQLite's planner into walking
+            # every ticket of the workspace by index and testing each against the matches
+            # (17-90 ms at 100k tickets, whatever the term).
+            q = select(Ticket).where((Ticket.workspace_id + 0) == self.workspace_id)
+        else:
+            q = self.scoped(Ticket)
         if f.statuses:
             q = q.where(Ticket.status.in_(f.statuses))
         if f.priorities:
