@@ -16,7 +16,7 @@ from wowdesk import __version__
 from wowdesk.core import idempotency
 from wowdesk.core.bus import make_bus
 from wowdesk.core.clock import Clock, SystemClock
-from wowdesk.core.db import Database
+from wowdesk.core.db import Database, refresh_statistics
 from wowdesk.core.errors import DomainError
 from wowdesk.core.jobs.registry import JobContext, JobRegistry, JobSpec
 from wowdesk.core.jobs.repository import JobRepository
@@ -41,9 +41,11 @@ MULTIPART_OVERHEAD = 64 * 1024
 
 
 async def _purge_housekeeping(session: AsyncSession, job: JobContext) -> None:
-    """Forget finished jobs after a week and idempotency keys after a day."""
+    """Forget finished jobs after a week and idempotency keys after a day; refresh the query
+    planner's statistics."""
     await JobRepository(session).purge_finished(job.now - dt.timedelta(days=7))
     await idempotency.purge_expired(session, job.now)
+    await refresh_statistics(session)
 
 
 def build_registry() -> tuple[JobRegistry, dict[str, list[str]]]:

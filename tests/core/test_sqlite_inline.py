@@ -5,15 +5,17 @@ from __future__ import annotations
 
 import asyncio
 import sqlite3
+from pathlib import Path
 
 import pytest
 from sqlalchemy import text
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.ext.asyncio import create_async_engine
 
-from tests.conftest import Databases
+from tests.conftest import Databases, build_cast, make_settings
 from wowdesk.core.db import Database
 from wowdesk.core.sqlite_inline import inline_creator
+from wowdesk.main import build_runtime
 
 pytestmark = pytest.mark.sqlite_only  # the inline SQLite driver
 
@@ -72,3 +74,20 @@ async def test_a_lock_held_too_long_is_a_clear_error(url: str) -> None:
         other.close()
         await engine.dispose()
         await db.dispose()
+
+
+async def test_a_starting_runtime_gives_the_planner_statistics(url: str, tmp_path: Path) -> None:
+    """Without table statistics SQLite walks a whole workspace's index where a primary-key look-up
+    was meant; every start (and the housekeeping job) refreshes them."""
+    first = build_runtime(make_settings(url, tmp_path))
+    await first.start(run_jobs=False)
+    await build_cast(first)  # rows to describe
+    await first.stop()
+    rt = build_runtime(make_settings(url, tmp_path))
+    await rt.start(run_jobs=False)
+    try:
+        async with rt.uow(write=False) as s:
+            tables = set((await s.execute(text("SELECT tbl FROM sqlite_stat1"))).scalars())
+        assert {"agents", "customers", "customer_identities"} <= tables
+    finally:
+        await rt.stop()

@@ -135,6 +135,22 @@ def test_cursor_pages_have_no_duplicates_or_gaps(live_cast: Cast) -> None:
     assert sorted(i for p in open_pages for i in p) == sorted(made[:9])
 
 
+def test_search_results_page_newest_first_with_filters(live_cast: Cast) -> None:
+    """A search walks its pages newest first with no duplicates or gaps, in both sort orders, and
+    together with a status filter (SQLite reads these straight from the full-text index)."""
+    api = live_cast.api("alice")
+    made = [create_ticket(api, subject=f"包裹 parcel {i}")["id"] for i in range(17)]
+    create_ticket(api, subject="unrelated refund question")
+    pages = walk(api, 5, q="parcel")
+    assert [len(p) for p in pages] == [5, 5, 5, 2]
+    assert [i for p in pages for i in p] == sorted(made, reverse=True)
+    assert [i for p in walk(api, 6, q="包裹", sort="created_at") for i in p] == sorted(made)
+    for i in made[::2]:
+        assert api.patch(f"/api/v1/tickets/{i}", json={"status": "pending"}).status_code == 200
+    pending = [i for p in walk(api, 4, q="parcel", status="pending") for i in p]
+    assert pending == sorted(made[::2], reverse=True)
+
+
 def test_an_exact_page_boundary_has_no_empty_last_page(live_cast: Cast) -> None:
     api = live_cast.api("alice")
     for i in range(6):

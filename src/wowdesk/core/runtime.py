@@ -9,7 +9,7 @@ from typing import Any
 
 from wowdesk.core.bus import Bus
 from wowdesk.core.clock import Clock
-from wowdesk.core.db import Database
+from wowdesk.core.db import Database, refresh_statistics
 from wowdesk.core.jobs.registry import JobRegistry
 from wowdesk.core.jobs.runner import JobRunner
 from wowdesk.core.ratelimit import RateLimiter
@@ -37,6 +37,8 @@ class Runtime:
     extras: dict[str, Any] = field(default_factory=dict)
 
     async def start(self, *, run_jobs: bool) -> None:
+        async with self.uow() as session:  # a restarted server plans with current statistics
+            await refresh_statistics(session)
         await self.bus.start()
         if run_jobs:
             s = self.settings

@@ -27,11 +27,10 @@ from wowdesk.customers.schemas import RequesterIn
 from wowdesk.tickets import events as ev
 from wowdesk.tickets.fields import missing_required, validate_custom_fields
 from wowdesk.tickets.models import Attachment, Ticket, TicketComment, TicketEvent, TicketField
-from wowdesk.tickets.repository import TicketsRepository
+from wowdesk.tickets.repository import SEARCH_KIND, TicketsRepository
 from wowdesk.tickets.schemas import CommentCreate, FieldCreate, FieldUpdate, TicketCreate, TicketUpdate
 from wowdesk.tickets.states import can_transition
 
-SEARCH_KIND = "ticket"
 AUTOCLOSE_JOB = "tickets.autoclose"
 MAX_MERGE_HOPS = 20
 

@@ -16,12 +16,10 @@ from wowdesk.core.schemas import MAX_DB_ID
 from wowdesk.core.search import matching_refs
 from wowdesk.customers import queries as customers
 from wowdesk.tickets.models import Attachment, Ticket, TicketComment, TicketField
-from wowdesk.tickets.repository import SORTS, TicketFilter, TicketsRepository
+from wowdesk.tickets.repository import SEARCH_KIND, SORTS, TicketFilter, TicketsRepository
 
 __all__ = ["TicketFilter"]  # the filter object callers build for list_tickets
 from wowdesk.tickets.schemas import AttachmentOut, CommentOut, RequesterSummary, TicketOut, TimelineEntry
-
-SEARCH_KIND = "ticket"
 
 
 async def get_ticket(
@@ -90,6 +88,7 @@ async def list_tickets(
     after = _read_cursor(cursor, sort) if cursor else None
     if q is not None and q.strip():
         f.matching = matching_refs(session, workspace_id=actor.workspace_id, kind=SEARCH_KIND, query=q)
+        f.search = q
         f.nothing = f.matching is None
     rows = await TicketsRepository(session, actor.workspace_id).tickets(
         f, sort=sort, after=after, limit=limit + 1

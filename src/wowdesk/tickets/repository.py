@@ -9,6 +9,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from wowdesk.core.db import dialect_of
 from wowdesk.core.repository import WorkspaceRepository
+from wowdesk.core.search import newest_matches_first
 from wowdesk.tickets.models import Attachment, Ticket, TicketComment, TicketEvent, TicketField, TicketTag
 
 
@@ -23,6 +24,7 @@ class TicketFilter:
     requester_id: int | None = None
     tag: str | None = None
     matching: Select[tuple[int]] | None = None  # ids from the search index
+    search: str | None = None  # the words searched for (for index-ordered search on SQLite)
     nothing: bool = False  # a search with no searchable term
 
 
@@ -33,6 +35,8 @@ SORTS = {
     "updated_at": (Ticket.updated_at, False),
 }
 
+
+SEARCH_KIND = "ticket"  # the kind of search document a ticket is
 
 # Hot statements, built once (bind parameters instead of per-call construction).
 _TICKET = select(Ticket).where(Ticket.workspace_id == bindparam("ws"), Ticket.id == bindparam("id"))
@@ -62,7 +66,8 @@ class TicketsRepository(WorkspaceRepository):
     ) -> list[Ticket]:
         if f.nothing:
             return []
-        if f.matching is not None and dialect_of(self.session) == "sqlite":
+        newest_first = bool(f.search) and sort == "-created_at" and dialect_of(self.session) == "sqlite"
+        if f.matching is not None and dialect_of(self.session) == "sqlite" and not newest_first:
             # A search drives the query from its matches (looked up by primary key). Written as
             # `workspace_id + 0` the tenancy filter cannot tempt SQLite's planner into walking
             # every ticket of the workspace by index and testing each against the matches
@@ -92,9 +97,19 @@ class TicketsRepository(WorkspaceRepository):
                     )
                 )
             )
+        col, desc = SORTS[sort]
+        if newest_first and f.search:
+            # Newest first straight from the full-text index (core.search.newest_matches_first).
+            if after is not None:
+                q = q.where(Ticket.id < after["id"])
+            ordered = newest_matches_first(
+                q, Ticket.id, workspace_id=self.workspace_id, kind=SEARCH_KIND, query=f.search
+            )
+            if ordered is None:
+                return []
+            return list((await self.session.execute(ordered.limit(limit))).scalars())
         if f.matching is not None:
             q = q.where(Ticket.id.in_(f.matching))
-        col, desc = SORTS[sort]
         if after is not None:
             if col is Ticket.id:
                 q = q.where(Ticket.id < after["id"] if desc else Ticket.id > after["id"])
