@@ -48,19 +48,17 @@ async def create_once(
             found.response, status_code=found.status_code, headers={"Idempotent-Replayed": "true"}
         )
     body = _plain(await create())
-    session.add(
-        idempotency.IdempotencyRecord(
-            workspace_id=actor.workspace_id,
-            principal=actor.principal,
-            key=key,
+    try:
+        await idempotency.store(
+            session,
+            actor.workspace_id,
+            actor.principal,
+            key,
             request_hash=fingerprint,
             status_code=status_code,
             response=body,
             created_at=now(session),
         )
-    )
-    try:
-        await session.flush()
     except IntegrityError:
         # Another request with this key won the race (PostgreSQL); this one rolls back.
         raise Conflict(N_("A request with this Idempotency-Key is in progress; retry shortly.")) from None

@@ -8,7 +8,8 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import Mapped, mapped_column
 
-from wowdesk.core.db import Base, BigId, dialect_of
+from wowdesk.core.db import Base, BigId
+from wowdesk.core.sql import Stmt, driver
 
 
 class Counter(Base):
@@ -21,12 +22,24 @@ class Counter(Base):
     value: Mapped[int] = mapped_column(BigInteger, default=0)
 
 
-# Built once: hot paths (every ticket) skip statement construction and cache-key work.
-_INCREMENT = (
+_INCREMENT = Stmt(
     update(Counter)
     .where(Counter.workspace_id == bindparam("ws"), Counter.name == bindparam("counter"))
     .values(value=Counter.value + 1)
     .returning(Counter.value)
+)
+_CREATE = Stmt(
+    sqlite_insert(Counter)
+    .values(workspace_id=bindparam("ws"), name=bindparam("counter"), value=0)
+    .on_conflict_do_nothing()
+)
+_CREATE_PG = Stmt(
+    pg_insert(Counter)
+    .values(workspace_id=bindparam("ws"), name=bindparam("counter"), value=0)
+    .on_conflict_do_nothing()
+)
+_CURRENT = Stmt(
+    select(Counter.value).where(Counter.workspace_id == bindparam("ws"), Counter.name == bindparam("counter"))
 )
 
 
@@ -34,23 +47,14 @@ async def next_value(session: AsyncSession, workspace_id: int, name: str) -> int
     """Increment and return the counter. The row stays locked until the transaction ends, so two
     concurrent transactions never get the same number (and a rolled-back one gives its number back)."""
     params = {"ws": workspace_id, "counter": name}
-    conn = await session.connection()  # Core execution: no ORM bookkeeping for a plain counter
-    value = (await conn.execute(_INCREMENT, params)).scalar_one_or_none()
+    db = await driver(session)
+    value = await db.scalar(_INCREMENT, params)
     if value is not None:
         return int(value)
-    ins = pg_insert(Counter) if dialect_of(session) == "postgresql" else sqlite_insert(Counter)
-    await conn.execute(ins.values(workspace_id=workspace_id, name=name, value=0).on_conflict_do_nothing())
-    value = (await conn.execute(_INCREMENT, params)).scalar_one()
-    return int(value)
-
-
-_CURRENT = select(Counter.value).where(
-    Counter.workspace_id == bindparam("ws"), Counter.name == bindparam("counter")
-)
+    await db.run(_CREATE_PG if db.name == "postgresql" else _CREATE, params)
+    return int(await db.scalar(_INCREMENT, params))
 
 
 async def current_value(session: AsyncSession, workspace_id: int, name: str) -> int:
-    conn = await session.connection()
-    return int(
-        (await conn.execute(_CURRENT, {"ws": workspace_id, "counter": name})).scalar_one_or_none() or 0
-    )
+    db = await driver(session)
+    return int(await db.scalar(_CURRENT, {"ws": workspace_id, "counter": name}) or 0)

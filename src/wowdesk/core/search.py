@@ -14,11 +14,23 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import Index, Select, String, UniqueConstraint, column, select, table, text
+from sqlalchemy import (
+    ColumnElement,
+    Index,
+    Select,
+    String,
+    UniqueConstraint,
+    bindparam,
+    column,
+    select,
+    table,
+    text,
+)
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import Mapped, mapped_column
 
 from wowdesk.core.db import Base, BigId, IdMixin, WorkspaceMixin, dialect_of
+from wowdesk.core.sql import Db, Stmt, driver
 from wowdesk.core.text import Term, index_tokens, query_terms
 
 
@@ -52,9 +64,18 @@ _SQL = {
     "(SELECT id FROM search_documents WHERE kind = :kind AND ref_id = :ref)",
     ("sqlite", "replace"): "UPDATE search_fts SET tokens = :t WHERE rowid = "
     "(SELECT id FROM search_documents WHERE kind = :kind AND ref_id = :ref)",
+    ("sqlite", "fts"): "INSERT INTO search_fts (rowid, tokens) VALUES (:id, :t)",
+    ("sqlite", "doc"): "SELECT id FROM search_documents WHERE kind = :kind AND ref_id = :ref",
+    ("postgresql", "doc"): "SELECT id FROM search_documents WHERE kind = :kind AND ref_id = :ref",
+    ("sqlite", "remove_fts"): "DELETE FROM search_fts WHERE rowid = :id",
+    ("sqlite", "remove"): "DELETE FROM search_documents WHERE id = :id",
+    ("postgresql", "remove"): "DELETE FROM search_documents WHERE id = :id",
 }
-_STATEMENTS = {key: text(sql) for key, sql in _SQL.items()}
-_FTS_INSERT = text("INSERT INTO search_fts (rowid, tokens) VALUES (:id, :t)")
+_STATEMENTS: dict[tuple[str, str], Stmt[Any]] = {key: Stmt(text(sql)) for key, sql in _SQL.items()}
+
+
+def _dialect(db: Db) -> str:
+    return "postgresql" if db.name == "postgresql" else "sqlite"
 
 
 async def index_document(
@@ -70,30 +91,26 @@ async def index_document(
     """Index `content` for (kind, ref_id): as a `new` document (the caller knows it has none),
     replacing what was indexed, or adding to it with `append`. One or two statements."""
     tokens = index_tokens(content)
-    dialect = "postgresql" if dialect_of(session) == "postgresql" else "sqlite"
+    db = await driver(session)
+    dialect = _dialect(db)
     value: Any = tokens if dialect == "postgresql" else " ".join(tokens)
     params = {"ws": workspace_id, "kind": kind, "ref": ref_id, "t": value}
-    conn = await session.connection()  # Core execution: the index is not an ORM object
-    if not new:
-        result = await conn.execute(_STATEMENTS[(dialect, "append" if append else "replace")], params)
-        if getattr(result, "rowcount", 0):
-            return
-    doc_id = (await conn.execute(_STATEMENTS[(dialect, "insert")], params)).scalar_one()
+    if not new and await db.run(_STATEMENTS[(dialect, "append" if append else "replace")], params):
+        return
+    doc_id = await db.scalar(_STATEMENTS[(dialect, "insert")], params)
     if dialect == "sqlite":
-        await conn.execute(_FTS_INSERT, {"id": doc_id, "t": value})
+        await db.run(_STATEMENTS[(dialect, "fts")], {"id": doc_id, "t": value})
 
 
 async def remove_document(session: AsyncSession, *, kind: str, ref_id: int) -> None:
-    doc_id = (
-        await session.execute(
-            select(SearchDocument.id).where(SearchDocument.kind == kind, SearchDocument.ref_id == ref_id)
-        )
-    ).scalar_one_or_none()
+    db = await driver(session)
+    dialect = _dialect(db)
+    doc_id = await db.scalar(_STATEMENTS[(dialect, "doc")], {"kind": kind, "ref": ref_id})
     if doc_id is None:
         return
-    if dialect_of(session) != "postgresql":
-        await session.execute(text("DELETE FROM search_fts WHERE rowid = :id"), {"id": doc_id})
-    await session.execute(text("DELETE FROM search_documents WHERE id = :id"), {"id": doc_id})
+    if dialect == "sqlite":
+        await db.run(_STATEMENTS[(dialect, "remove_fts")], {"id": doc_id})
+    await db.run(_STATEMENTS[(dialect, "remove")], {"id": doc_id})
 
 
 def _any_of(alternatives: list[str], sep: str) -> str:
@@ -143,23 +160,45 @@ def matching_refs(session: AsyncSession, *, workspace_id: int, kind: str, query:
 _FTS = table("search_fts", column("rowid"))
 
 
-def newest_matches_first(
-    stmt: Select[Any], ref_id: Any, *, workspace_id: int, kind: str, query: str
-) -> Select[Any] | None:
-    """SQLite: `stmt` joined to the full-text matches of `query` (its `ref_id` column against the
-    documents' ref_id) and ordered newest document first, which the FTS5 index delivers in order:
-    the query reads only as many matches as its LIMIT needs (2-5 ms for a term in 30,000 tickets,
-    against 40-60 ms to collect and sort them all). Documents are created with their object, so
-    this is the objects' creation order. None when the query has no searchable term."""
+# -- clauses for prepared statements (core.sql): the words searched for are a parameter -----------------
+
+
+def search_parameter(dialect: str, query: str) -> str | None:
+    """The value of the ``q`` parameter of :func:`matches` for `query`: an FTS5 query on SQLite, a
+    ``tsquery`` on PostgreSQL. None when the query has no searchable term."""
     terms = query_terms(query)
     if not terms:
         return None
+    return _tsquery(terms) if dialect == "postgresql" else _fts5_query(terms)
+
+
+def matches(dialect: str, ref_id: ColumnElement[Any], kind: str) -> ColumnElement[bool]:
+    """``ref_id`` is among the documents of `kind` in workspace ``:ws`` matching ``:q``."""
+    docs = select(SearchDocument.ref_id).where(
+        SearchDocument.workspace_id == bindparam("ws"), SearchDocument.kind == kind
+    )
+    if dialect == "postgresql":
+        docs = docs.where(text("search_documents.tsv @@ CAST(:q AS tsquery)"))
+    else:
+        docs = docs.where(
+            SearchDocument.id.in_(
+                select(text("rowid")).select_from(text("search_fts")).where(text("search_fts MATCH :q"))
+            )
+        )
+    return ref_id.in_(docs)
+
+
+def newest_matching_first(stmt: Select[Any], ref_id: ColumnElement[Any], kind: str) -> Select[Any]:
+    """SQLite: `stmt` joined to the documents of `kind` in workspace ``:ws`` matching ``:q``, newest
+    document first, which the FTS5 index delivers in order: the query reads only as many matches
+    as its LIMIT needs (2-5 ms for a term in 30,000 tickets, against 40-60 ms to collect and sort
+    them all). Documents are created with their object, so this is the objects' creation order."""
     return (
         stmt.join(SearchDocument, SearchDocument.ref_id == ref_id)
         .join(_FTS, _FTS.c.rowid == SearchDocument.id)
         .where(
-            text("search_fts MATCH :ftsq").bindparams(ftsq=_fts5_query(terms)),
-            SearchDocument.workspace_id == workspace_id,
+            text("search_fts MATCH :q"),
+            SearchDocument.workspace_id == bindparam("ws"),
             SearchDocument.kind == kind,
         )
         .order_by(_FTS.c.rowid.desc())

@@ -28,21 +28,21 @@ BUSY_INITIAL_DELAY = 0.001
 BUSY_MAX_DELAY = 0.05
 
 
-def _is_busy(exc: sqlite3.OperationalError) -> bool:
+def is_busy(exc: sqlite3.OperationalError) -> bool:
     code = getattr(exc, "sqlite_errorcode", None)
     if code is not None:
         return code & 0xFF in (sqlite3.SQLITE_BUSY, sqlite3.SQLITE_LOCKED)
     return "database is locked" in str(exc)
 
 
-async def _retry_busy(call: Callable[[], Any], patience: float) -> Any:
+async def retry_busy(call: Callable[[], Any], patience: float) -> Any:
     deadline = time.monotonic() + patience
     delay = BUSY_INITIAL_DELAY
     while True:
         try:
             return call()
         except sqlite3.OperationalError as exc:
-            if not _is_busy(exc) or time.monotonic() >= deadline:
+            if not is_busy(exc) or time.monotonic() >= deadline:
                 raise
         await asyncio.sleep(delay)
         delay = min(delay * 2, BUSY_MAX_DELAY)
@@ -89,12 +89,12 @@ class InlineCursor:
         self, sql: str, parameters: Sequence[Any] | dict[str, Any] | None = None
     ) -> InlineCursor:
         params = () if parameters is None else parameters
-        await _retry_busy(lambda: self._cursor.execute(sql, params), self._connection.busy_timeout)
+        await retry_busy(lambda: self._cursor.execute(sql, params), self._connection.busy_timeout)
         return self
 
     async def executemany(self, sql: str, seq: Iterable[Any]) -> InlineCursor:
         rows = list(seq)
-        await _retry_busy(lambda: self._cursor.executemany(sql, rows), self._connection.busy_timeout)
+        await retry_busy(lambda: self._cursor.executemany(sql, rows), self._connection.busy_timeout)
         return self
 
     async def fetchone(self) -> Any:
@@ -151,6 +151,11 @@ class InlineConnection:
         self.busy_timeout = busy_timeout
 
     @property
+    def sqlite(self) -> sqlite3.Connection:
+        """The ``sqlite3`` connection itself (core.sql runs prepared statements on it)."""
+        return self._conn
+
+    @property
     def _connection(self) -> sqlite3.Connection | None:  # SQLAlchemy checks it before commit/rollback
         return self._conn
 
@@ -165,7 +170,7 @@ class InlineConnection:
         return await self.cursor().execute(sql, parameters)
 
     async def commit(self) -> None:
-        await _retry_busy(self._conn.commit, self.busy_timeout)
+        await retry_busy(self._conn.commit, self.busy_timeout)
 
     async def rollback(self) -> None:
         self._conn.rollback()

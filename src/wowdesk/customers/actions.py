@@ -12,13 +12,13 @@ from wowdesk.core.events import record_event
 from wowdesk.core.i18n import N_
 from wowdesk.core.uow import now
 from wowdesk.customers import events as ev
-from wowdesk.customers.models import Customer, CustomerIdentity
+from wowdesk.customers.models import CustomerRow, IdentityRow
 from wowdesk.customers.repository import CustomersRepository
 from wowdesk.customers.schemas import CustomerCreate, CustomerUpdate
 
 
 async def _claim_identities(
-    repo: CustomersRepository, customer: Customer, pairs: list[tuple[str, str]]
+    repo: CustomersRepository, customer: CustomerRow, pairs: list[tuple[str, str]]
 ) -> None:
     """Attach identities to `customer`; an identity owned by someone else is a conflict, also when
     another transaction claims it at the same moment (the unique constraint decides)."""
@@ -29,26 +29,16 @@ async def _claim_identities(
     wanted = [p for p in pairs if p not in have]
     if not wanted:
         return
-    t = now(repo.session)
+    db = await repo.db()
     try:
-        async with repo.session.begin_nested():
-            for channel, value in wanted:
-                repo.session.add(
-                    CustomerIdentity(
-                        workspace_id=repo.workspace_id,
-                        customer_id=customer.id,
-                        channel=channel,
-                        value=value,
-                        verified=False,
-                        created_at=t,
-                    )
-                )
+        async with db.savepoint():
+            await repo.add_identities(customer.id, wanted, now(repo.session))
     except IntegrityError:
         _refuse_others(customer, await repo.identities_matching(pairs))
         raise
 
 
-def _refuse_others(customer: Customer, identities: list[CustomerIdentity]) -> None:
+def _refuse_others(customer: CustomerRow, identities: list[IdentityRow]) -> None:
     for ident in identities:
         if ident.customer_id != customer.id:
             raise Conflict(
@@ -59,12 +49,15 @@ def _refuse_others(customer: Customer, identities: list[CustomerIdentity]) -> No
             )
 
 
-async def do_create_customer(session: AsyncSession, actor: Actor, data: CustomerCreate) -> Customer:
+async def do_create_customer(session: AsyncSession, actor: Actor, data: CustomerCreate) -> CustomerRow:
     actor.require(CUSTOMERS_WRITE)
     repo = CustomersRepository(session, actor.workspace_id)
     t = now(session)
-    customer = await repo.add(
-        Customer(
+    customer = await repo.insert_customer(
+        CustomerRow(
+            id=0,
+            workspace_id=actor.workspace_id,
+            merged_into_id=None,
             name=data.name,
             language=data.language,
             time_zone=data.time_zone,
@@ -92,7 +85,7 @@ async def do_find_or_create_customer(
     phone: str | None = None,
     name: str | None = None,
     language: str | None = None,
-) -> Customer:
+) -> CustomerRow:
     """The customer owning this e-mail (or phone), created if nobody does. Inputs are normalised.
 
     Two requests naming the same new address at once both miss it; the one that loses the race to
@@ -103,7 +96,7 @@ async def do_find_or_create_customer(
     if found is not None:
         return found
     try:
-        async with session.begin_nested():
+        async with (await repo.db()).savepoint():
             return await do_create_customer(
                 session,
                 actor,
@@ -127,20 +120,21 @@ async def do_find_or_create_customer(
 
 async def _owner_of(
     repo: CustomersRepository, pairs: list[tuple[str, str]], name: str | None
-) -> Customer | None:
+) -> CustomerRow | None:
     for channel, value in pairs:
         customer = await repo.customer_by_identity(channel, value)
         if customer is not None:
             if name and not customer.name:
                 customer.name = name
                 customer.updated_at = now(repo.session)
+                await repo.update_customer(customer, {"name", "updated_at"})
             return customer
     return None
 
 
 async def do_update_customer(
-    session: AsyncSession, actor: Actor, customer: Customer, data: CustomerUpdate
-) -> Customer:
+    session: AsyncSession, actor: Actor, customer: CustomerRow, data: CustomerUpdate
+) -> CustomerRow:
     actor.require(CUSTOMERS_WRITE)
     if customer.merged_into_id is not None:
         raise Conflict(
@@ -166,13 +160,14 @@ async def do_update_customer(
         for ident in current:
             if ident.channel == channel and ident.value not in wanted:
                 await repo.delete_identity(ident)
-        await session.flush()
         await _claim_identities(repo, customer, [(channel, v) for v in wanted])
         if sorted(had) != sorted(set(wanted)):
             changes[field] = [had, list(dict.fromkeys(wanted))]
     if changes:
         customer.updated_at = now(session)
-        await session.flush()
+        await repo.update_customer(
+            customer, {c for c in changes if c not in ("emails", "phones")} | {"updated_at"}
+        )
         record_event(
             session,
             ev.CustomerUpdated(
@@ -187,8 +182,8 @@ async def do_update_customer(
 
 
 async def do_merge_customers(
-    session: AsyncSession, actor: Actor, target: Customer, source: Customer
-) -> Customer:
+    session: AsyncSession, actor: Actor, target: CustomerRow, source: CustomerRow
+) -> CustomerRow:
     """Merge `source` into `target`: identities, tags and attributes move over, `source` stays as a
     pointer (``merged_into_id``), and listeners move its conversations and tickets (event
     ``customer.merged``, delivered durably)."""
@@ -197,7 +192,8 @@ async def do_merge_customers(
         raise Conflict(N_("A customer cannot be merged into itself."))
     repo = CustomersRepository(session, actor.workspace_id)
     # Two merges of the same pair at once (A into B, B into A) must not both pass the check below.
-    await repo.lock([target.id, source.id])
+    locked = {c.id: c for c in await repo.lock([target.id, source.id])}
+    target, source = locked[target.id], locked[source.id]
     for c in (target, source):
         if c.merged_into_id is not None:
             raise Conflict(
@@ -216,7 +212,10 @@ async def do_merge_customers(
     target.updated_at = t
     source.merged_into_id = target.id
     source.updated_at = t
-    await session.flush()
+    await repo.update_customer(
+        target, {"tags", "custom_attributes", "name", "language", "time_zone", "updated_at"}
+    )
+    await repo.update_customer(source, {"merged_into_id", "updated_at"})
     record_event(
         session,
         ev.CustomerMerged(

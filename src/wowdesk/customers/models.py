@@ -1,6 +1,10 @@
+"""The customers domain's tables (ORM models: schema and migrations) and the plain records its
+repository reads and writes them as (``core.sql``, ADR 0009)."""
+
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import Boolean, ForeignKey, Index, String, UniqueConstraint
@@ -37,3 +41,30 @@ class CustomerIdentity(IdMixin, WorkspaceMixin, Base):
     value: Mapped[str] = mapped_column(String(320))
     verified: Mapped[bool] = mapped_column(Boolean, default=False)
     created_at: Mapped[dt.datetime]
+
+
+# -- records: what the repository returns -------------------------------------------------------------------
+
+
+@dataclass(slots=True)
+class CustomerRow:
+    id: int
+    workspace_id: int
+    name: str
+    language: str | None
+    time_zone: str | None
+    tags: list[str]
+    custom_attributes: dict[str, Any]
+    merged_into_id: int | None
+    created_at: dt.datetime
+    updated_at: dt.datetime
+
+
+@dataclass(slots=True)
+class IdentityRow:
+    id: int
+    customer_id: int
+    channel: str
+    value: str
+    verified: bool
+    created_at: dt.datetime

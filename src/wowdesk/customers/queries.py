@@ -7,19 +7,19 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from wowdesk.core.actor import Actor
 from wowdesk.core.errors import NotFound
 from wowdesk.core.i18n import N_
-from wowdesk.customers.models import Customer
+from wowdesk.customers.models import CustomerRow
 from wowdesk.customers.repository import CustomersRepository
 from wowdesk.customers.schemas import CustomerOut, IdentityOut
 
 
-async def get_customer(session: AsyncSession, actor: Actor, customer_id: int) -> Customer:
+async def get_customer(session: AsyncSession, actor: Actor, customer_id: int) -> CustomerRow:
     customer = await CustomersRepository(session, actor.workspace_id).customer(customer_id)
     if customer is None:
         raise NotFound(N_("Customer not found."))
     return customer
 
 
-async def find_customer(session: AsyncSession, workspace_id: int, customer_id: int) -> Customer | None:
+async def find_customer(session: AsyncSession, workspace_id: int, customer_id: int) -> CustomerRow | None:
     return await CustomersRepository(session, workspace_id).customer(customer_id)
 
 
@@ -32,14 +32,14 @@ async def list_customers(
     identity: tuple[str, str] | None = None,
     after_id: int | None = None,
     limit: int = 25,
-) -> list[Customer]:
+) -> list[CustomerRow]:
     return await CustomersRepository(session, actor.workspace_id).customers(
         q=q, tag=tag, identity=identity, after_id=after_id, limit=limit
     )
 
 
 async def describe_customers(
-    session: AsyncSession, workspace_id: int, customers: list[Customer]
+    session: AsyncSession, workspace_id: int, customers: list[CustomerRow]
 ) -> list[CustomerOut]:
     """Customers with their identities, in one query for the whole list."""
     idents = await CustomersRepository(session, workspace_id).identities([c.id for c in customers])
@@ -65,7 +65,7 @@ async def describe_customers(
     return out
 
 
-async def describe_customer(session: AsyncSession, workspace_id: int, customer: Customer) -> CustomerOut:
+async def describe_customer(session: AsyncSession, workspace_id: int, customer: CustomerRow) -> CustomerOut:
     return (await describe_customers(session, workspace_id, [customer]))[0]
 
 

@@ -1,123 +1,211 @@
+"""Every statement of the customers domain, prepared once (``core.sql``), as plain records."""
+
 from __future__ import annotations
 
-from sqlalchemy import ColumnElement, bindparam, func, literal_column, or_, select, update
+import datetime as dt
+from dataclasses import dataclass
+from typing import Any, cast
 
-from wowdesk.core.db import dialect_of
-from wowdesk.core.repository import WorkspaceRepository
-from wowdesk.customers.models import Customer, CustomerIdentity
+from sqlalchemy import (
+    ColumnElement,
+    Select,
+    String,
+    Table,
+    bindparam,
+    delete,
+    func,
+    literal_column,
+    or_,
+    select,
+    update,
+)
+from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.sql.elements import BindParameter
 
-# Hot statements (every ticket created or listed), built once with bind parameters.
+from wowdesk.core.sql import Db, Stmt, Stmts, driver, in_list, insert_row, record_columns, select_record
+from wowdesk.customers.models import Customer, CustomerIdentity, CustomerRow, IdentityRow
+
+C = cast(Table, Customer.__table__)
+I = cast(Table, CustomerIdentity.__table__)  # noqa: E741 - the identities table
+WS: BindParameter[Any] = bindparam("ws")
+
+_CUSTOMER_COLUMNS = [c.name for c in record_columns(CustomerRow, C)]
+_IDENTITY_COLUMNS = [c.name for c in record_columns(IdentityRow, I)]
+
+_CUSTOMER = Stmt(
+    select_record(CustomerRow, C).where(C.c.workspace_id == WS, C.c.id == bindparam("id")), into=CustomerRow
+)
+_CUSTOMERS_FOR_UPDATE = Stmt(
+    select_record(CustomerRow, C)
+    .where(C.c.workspace_id == WS, in_list(C.c.id, "ids"))
+    .order_by(C.c.id)
+    .with_for_update(),
+    into=CustomerRow,
+)
 # Driven from the unique (workspace_id, channel, value) index, then the primary key: the plan
 # cannot go astray whatever the statistics say.
-_BY_IDENTITY = select(Customer).where(
-    Customer.workspace_id == bindparam("ws"),
-    Customer.id
-    == select(CustomerIdentity.customer_id)
-    .where(
-        CustomerIdentity.workspace_id == bindparam("ws"),
-        CustomerIdentity.channel == bindparam("channel"),
-        CustomerIdentity.value == bindparam("value"),
-    )
-    .scalar_subquery(),
+_BY_IDENTITY = Stmt(
+    select_record(CustomerRow, C).where(
+        C.c.workspace_id == WS,
+        C.c.id
+        == select(I.c.customer_id)
+        .where(I.c.workspace_id == WS, I.c.channel == bindparam("channel"), I.c.value == bindparam("value"))
+        .scalar_subquery(),
+    ),
+    into=CustomerRow,
 )
 _FIRST_EMAIL = (
-    select(CustomerIdentity.value)
-    .where(CustomerIdentity.customer_id == Customer.id, CustomerIdentity.channel == "email")
-    .order_by(CustomerIdentity.id)
+    select(I.c.value)
+    .where(I.c.customer_id == C.c.id, I.c.channel == "email")
+    .order_by(I.c.id)
     .limit(1)
     .scalar_subquery()
 )
-_NAMES_EMAILS = select(Customer.id, Customer.name, _FIRST_EMAIL).where(
-    Customer.workspace_id == bindparam("ws"), Customer.id.in_(bindparam("ids", expanding=True))
+_NAMES_EMAILS = Stmt(
+    select(C.c.id, C.c.name, _FIRST_EMAIL).where(C.c.workspace_id == WS, in_list(C.c.id, "ids"))
+)
+_INSERT_CUSTOMER = Stmt(insert_row(C, [n for n in _CUSTOMER_COLUMNS if n != "id"], returning=["id"]))
+_UPDATE_CUSTOMER = Stmts(
+    lambda columns: Stmt(
+        update(C)
+        .where(C.c.workspace_id == WS, C.c.id == bindparam("id"))
+        .values({c: bindparam(f"v_{c}", type_=C.c[c].type) for c in sorted(columns)})
+    )
+)
+_REPOINT_MERGED = Stmt(
+    update(C)
+    .where(C.c.workspace_id == WS, C.c.merged_into_id == bindparam("from_id"))
+    .values(merged_into_id=bindparam("to_id"))
+)
+
+_IDENTITIES = Stmt(
+    select_record(IdentityRow, I)
+    .where(I.c.workspace_id == WS, in_list(I.c.customer_id, "ids"))
+    .order_by(I.c.id),
+    into=IdentityRow,
+)
+_IDENTITY = Stmt(
+    select_record(IdentityRow, I).where(
+        I.c.workspace_id == WS, I.c.channel == bindparam("channel"), I.c.value == bindparam("value")
+    ),
+    into=IdentityRow,
+)
+_INSERT_IDENTITY = Stmt(insert_row(I, ["workspace_id", *(n for n in _IDENTITY_COLUMNS if n != "id")]))
+_DELETE_IDENTITY = Stmt(delete(I).where(I.c.workspace_id == WS, I.c.id == bindparam("id")))
+_MOVE_IDENTITIES = Stmt(
+    update(I)
+    .where(I.c.workspace_id == WS, I.c.customer_id == bindparam("from_id"))
+    .values(customer_id=bindparam("to_id"))
 )
 
 
-class CustomersRepository(WorkspaceRepository):
-    async def customer(self, customer_id: int) -> Customer | None:
-        return await self.by_id(Customer, customer_id)
+@dataclass(frozen=True)
+class _ListShape:
+    dialect: str
+    include_merged: bool
+    identity: bool
+    q: bool
+    after: bool
+    tag: bool
 
-    async def customers_by_ids(self, ids: list[int]) -> list[Customer]:
-        if not ids:
-            return []
-        return list(
-            (await self.session.execute(self.scoped(Customer).where(Customer.id.in_(set(ids))))).scalars()
+
+def _has_tag(dialect: str) -> ColumnElement[bool]:
+    """Membership of ``:tag`` in the JSON tag list, in each database's own JSON syntax."""
+    if dialect == "postgresql":
+        return C.c.tags.op("@>")(func.jsonb_build_array(bindparam("tag", type_=String())))
+    each = func.json_each(C.c.tags).table_valued("value").alias("tag_each")
+    return select(literal_column("1")).select_from(each).where(each.c.value == bindparam("tag")).exists()
+
+
+def _list_statement(shape: _ListShape) -> Stmt[CustomerRow]:
+    stmt: Select[Any] = select_record(CustomerRow, C).where(C.c.workspace_id == WS)
+    if not shape.include_merged:
+        stmt = stmt.where(C.c.merged_into_id.is_(None))
+    if shape.identity:
+        stmt = stmt.where(
+            C.c.id.in_(
+                select(I.c.customer_id).where(
+                    I.c.workspace_id == WS,
+                    I.c.channel == bindparam("channel"),
+                    I.c.value == bindparam("value"),
+                )
+            )
         )
-
-    async def identities(self, customer_ids: list[int]) -> dict[int, list[CustomerIdentity]]:
-        out: dict[int, list[CustomerIdentity]] = {c: [] for c in customer_ids}
-        if not customer_ids:
-            return out
-        q = (
-            self.scoped(CustomerIdentity)
-            .where(CustomerIdentity.customer_id.in_(customer_ids))
-            .order_by(CustomerIdentity.id)
+    if shape.q:
+        like: BindParameter[Any] = bindparam("like")
+        sub = select(I.c.customer_id).where(
+            I.c.workspace_id == WS, func.lower(I.c.value).like(like, escape="\\")
         )
-        for ident in (await self.session.execute(q)).scalars():
-            out[ident.customer_id].append(ident)
-        return out
+        stmt = stmt.where(or_(func.lower(C.c.name).like(like, escape="\\"), C.c.id.in_(sub)))
+    if shape.after:
+        stmt = stmt.where(C.c.id < bindparam("after_id"))
+    if shape.tag:
+        stmt = stmt.where(_has_tag(shape.dialect))
+    return Stmt(stmt.order_by(C.c.id.desc()).limit(bindparam("limit")), into=CustomerRow)
 
-    async def customer_by_identity(self, channel: str, value: str) -> Customer | None:
+
+_LISTS = Stmts(_list_statement)
+
+
+class CustomersRepository:
+    """The customers domain's statements for one workspace, on the unit of work's connection."""
+
+    def __init__(self, session: AsyncSession, workspace_id: int) -> None:
+        self.session = session
+        self.workspace_id = workspace_id
+        self._db: Db | None = None
+
+    async def db(self) -> Db:
+        if self._db is None:
+            self._db = await driver(self.session)
+        return self._db
+
+    def _p(self, **params: Any) -> dict[str, Any]:
+        params["ws"] = self.workspace_id
+        return params
+
+    # -- customers -------------------------------------------------------------------------------------------
+    async def customer(self, customer_id: int) -> CustomerRow | None:
+        return await (await self.db()).one(_CUSTOMER, self._p(id=customer_id))
+
+    async def customer_by_identity(self, channel: str, value: str) -> CustomerRow | None:
         """The customer owning an identity, in one query."""
-        params = {"ws": self.workspace_id, "channel": channel, "value": value}
-        return (await self.session.execute(_BY_IDENTITY, params)).scalar_one_or_none()
+        return await (await self.db()).one(_BY_IDENTITY, self._p(channel=channel, value=value))
 
     async def names_and_emails(self, ids: list[int]) -> dict[int, tuple[str, str | None]]:
-        """(name, first e-mail address) per customer id, in one query without loading objects."""
+        """(name, first e-mail address) per customer id, in one query."""
         if not ids:
             return {}
-        await self.session.flush()  # customers changed in this unit of work are part of the answer
-        params = {"ws": self.workspace_id, "ids": sorted(set(ids))}
-        rows = (await (await self.session.connection()).execute(_NAMES_EMAILS, params)).all()
+        rows = await (await self.db()).all(_NAMES_EMAILS, self._p(ids=sorted(set(ids))))
         return {int(i): (str(n), e) for i, n, e in rows}
 
-    async def identity(self, channel: str, value: str) -> CustomerIdentity | None:
-        q = self.scoped(CustomerIdentity).where(
-            CustomerIdentity.channel == channel, CustomerIdentity.value == value
-        )
-        return (await self.session.execute(q)).scalar_one_or_none()
+    async def insert_customer(self, row: CustomerRow) -> CustomerRow:
+        values = {n: getattr(row, n) for n in _CUSTOMER_COLUMNS if n != "id"}
+        values["workspace_id"] = row.workspace_id = self.workspace_id
+        row.id = int(await (await self.db()).scalar(_INSERT_CUSTOMER, values))
+        return row
 
-    async def identities_matching(self, pairs: list[tuple[str, str]]) -> list[CustomerIdentity]:
-        if not pairs:
-            return []
-        conds = [(CustomerIdentity.channel == c) & (CustomerIdentity.value == v) for c, v in pairs]
-        return list((await self.session.execute(self.scoped(CustomerIdentity).where(or_(*conds)))).scalars())
-
-    async def delete_identity(self, ident: CustomerIdentity) -> None:
-        await self.session.delete(ident)
-
-    async def move_identities(self, from_id: int, to_id: int) -> None:
-        await self.session.execute(
-            update(CustomerIdentity)
-            .where(
-                CustomerIdentity.workspace_id == self.workspace_id, CustomerIdentity.customer_id == from_id
-            )
-            .values(customer_id=to_id)
-        )
-
-    async def lock(self, customer_ids: list[int]) -> None:
-        """Lock these customers until the transaction ends and re-read them, so a check made now
-        still holds at commit. In id order, so two transactions locking the same pair cannot
-        deadlock. SQLite serialises writing transactions already."""
-        if dialect_of(self.session) != "postgresql":
+    async def update_customer(self, row: CustomerRow, columns: set[str]) -> None:
+        """Write these columns of the customer as they are on the record."""
+        if not columns:
             return
-        q = (
-            self.scoped(Customer)
-            .where(Customer.id.in_(customer_ids))
-            .order_by(Customer.id)
-            .with_for_update()
-            .execution_options(populate_existing=True)
-        )
-        await self.session.execute(q)
+        params = self._p(id=row.id, **{f"v_{c}": getattr(row, c) for c in columns})
+        await (await self.db()).run(_UPDATE_CUSTOMER(frozenset(columns)), params)
+
+    async def lock(self, customer_ids: list[int]) -> list[CustomerRow]:
+        """These customers read again and, on PostgreSQL, locked until the transaction ends, so a
+        check made now still holds at commit. In id order, so two transactions locking the same pair
+        cannot deadlock. SQLite serialises writing transactions already."""
+        db = await self.db()
+        if db.name != "postgresql":
+            found = [await self.customer(i) for i in sorted(set(customer_ids))]
+            return [c for c in found if c is not None]
+        return await db.all(_CUSTOMERS_FOR_UPDATE, self._p(ids=sorted(set(customer_ids))))
 
     async def repoint_merged(self, from_id: int, to_id: int) -> None:
         """Customers merged into `from_id` earlier now point at `to_id` (a pointer never leads to
         another merged customer)."""
-        await self.session.execute(
-            update(Customer)
-            .where(Customer.workspace_id == self.workspace_id, Customer.merged_into_id == from_id)
-            .values(merged_into_id=to_id)
-            .execution_options(synchronize_session=False)
-        )
+        await (await self.db()).run(_REPOINT_MERGED, self._p(from_id=from_id, to_id=to_id))
 
     async def customers(
         self,
@@ -128,36 +216,65 @@ class CustomersRepository(WorkspaceRepository):
         after_id: int | None,
         limit: int,
         include_merged: bool = False,
-    ) -> list[Customer]:
-        stmt = self.scoped(Customer)
-        if not include_merged:
-            stmt = stmt.where(Customer.merged_into_id.is_(None))
-        if identity:
-            sub = select(CustomerIdentity.customer_id).where(
-                CustomerIdentity.workspace_id == self.workspace_id,
-                CustomerIdentity.channel == identity[0],
-                CustomerIdentity.value == identity[1],
-            )
-            stmt = stmt.where(Customer.id.in_(sub))
-        if q:
-            like = f"%{_escape_like(q.lower())}%"
-            sub = select(CustomerIdentity.customer_id).where(
-                CustomerIdentity.workspace_id == self.workspace_id,
-                func.lower(CustomerIdentity.value).like(like, escape="\\"),
-            )
-            stmt = stmt.where(or_(func.lower(Customer.name).like(like, escape="\\"), Customer.id.in_(sub)))
-        if after_id:
-            stmt = stmt.where(Customer.id < after_id)
-        if tag:
-            stmt = stmt.where(self._has_tag(tag))
-        return list((await self.session.execute(stmt.order_by(Customer.id.desc()).limit(limit))).scalars())
+    ) -> list[CustomerRow]:
+        db = await self.db()
+        shape = _ListShape(
+            dialect=db.name,
+            include_merged=include_merged,
+            identity=identity is not None,
+            q=bool(q),
+            after=bool(after_id),
+            tag=bool(tag),
+        )
+        params = self._p(
+            channel=identity[0] if identity else None,
+            value=identity[1] if identity else None,
+            like=f"%{_escape_like(q.lower())}%" if q else None,
+            after_id=after_id,
+            tag=tag,
+            limit=limit,
+        )
+        return await db.all(_LISTS(shape), params)
 
-    def _has_tag(self, tag: str) -> ColumnElement[bool]:
-        """Membership in the JSON tag list, in each database's own JSON syntax."""
-        if dialect_of(self.session) == "postgresql":
-            return Customer.tags.op("@>")(func.jsonb_build_array(tag))
-        each = func.json_each(Customer.tags).table_valued("value").alias("tag_each")
-        return select(literal_column("1")).select_from(each).where(each.c.value == tag).exists()
+    # -- identities ------------------------------------------------------------------------------------------
+    async def identities(self, customer_ids: list[int]) -> dict[int, list[IdentityRow]]:
+        out: dict[int, list[IdentityRow]] = {c: [] for c in customer_ids}
+        if not customer_ids:
+            return out
+        for ident in await (await self.db()).all(_IDENTITIES, self._p(ids=customer_ids)):
+            out[ident.customer_id].append(ident)
+        return out
+
+    async def identity(self, channel: str, value: str) -> IdentityRow | None:
+        return await (await self.db()).one(_IDENTITY, self._p(channel=channel, value=value))
+
+    async def identities_matching(self, pairs: list[tuple[str, str]]) -> list[IdentityRow]:
+        out = []
+        for channel, value in dict.fromkeys(pairs):
+            found = await self.identity(channel, value)
+            if found is not None:
+                out.append(found)
+        return out
+
+    async def add_identities(self, customer_id: int, pairs: list[tuple[str, str]], now: dt.datetime) -> None:
+        rows = [
+            {
+                "workspace_id": self.workspace_id,
+                "customer_id": customer_id,
+                "channel": channel,
+                "value": value,
+                "verified": False,
+                "created_at": now,
+            }
+            for channel, value in pairs
+        ]
+        await (await self.db()).run_many(_INSERT_IDENTITY, rows)
+
+    async def delete_identity(self, ident: IdentityRow) -> None:
+        await (await self.db()).run(_DELETE_IDENTITY, self._p(id=ident.id))
+
+    async def move_identities(self, from_id: int, to_id: int) -> None:
+        await (await self.db()).run(_MOVE_IDENTITIES, self._p(from_id=from_id, to_id=to_id))
 
 
 def _escape_like(value: str) -> str:

@@ -26,7 +26,7 @@ from wowdesk.customers import queries as customers
 from wowdesk.customers.schemas import RequesterIn
 from wowdesk.tickets import events as ev
 from wowdesk.tickets.fields import missing_required, validate_custom_fields
-from wowdesk.tickets.models import Attachment, Ticket, TicketComment, TicketEvent, TicketField
+from wowdesk.tickets.models import AttachmentRow, CommentRow, FieldRow, TicketRow
 from wowdesk.tickets.repository import SEARCH_KIND, TicketsRepository
 from wowdesk.tickets.schemas import CommentCreate, FieldCreate, FieldUpdate, TicketCreate, TicketUpdate
 from wowdesk.tickets.states import can_transition
@@ -35,31 +35,29 @@ AUTOCLOSE_JOB = "tickets.autoclose"
 MAX_MERGE_HOPS = 20
 
 
-def _timeline(
+def _line(
     session: AsyncSession,
     actor: Actor,
-    ticket: Ticket,
+    ticket: TicketRow,
     kind: str,
     *,
     field: str | None = None,
     old: Any = None,
     new: Any = None,
     comment_id: int | None = None,
-) -> None:
-    session.add(
-        TicketEvent(
-            workspace_id=ticket.workspace_id,
-            ticket_id=ticket.id,
-            actor=actor.ref,
-            via=actor.via,
-            kind=kind,
-            field=field,
-            old=old,
-            new=new,
-            comment_id=comment_id,
-            created_at=now(session),
-        )
-    )
+) -> dict[str, Any]:
+    """One timeline line (written by ``TicketsRepository.add_timeline``)."""
+    return {
+        "ticket_id": ticket.id,
+        "actor": actor.ref,
+        "via": actor.via,
+        "kind": kind,
+        "field": field,
+        "old": old,
+        "new": new,
+        "comment_id": comment_id,
+        "created_at": now(session),
+    }
 
 
 async def _surviving_customer(session: AsyncSession, workspace_id: int, customer_id: int) -> int | None:
@@ -112,8 +110,12 @@ async def _check_assignment(
 
 
 async def _attach(
-    repo: TicketsRepository, actor: Actor, ticket: Ticket, comment_id: int | None, attachment_ids: list[int]
-) -> list[Attachment]:
+    repo: TicketsRepository,
+    actor: Actor,
+    ticket: TicketRow,
+    comment_id: int | None,
+    attachment_ids: list[int],
+) -> list[AttachmentRow]:
     if not attachment_ids:
         return []
     attachment_ids = list(dict.fromkeys(attachment_ids))  # naming a file twice attaches it once
@@ -127,11 +129,12 @@ async def _attach(
             raise Conflict(N_("The attachment {id} is attached already."), id=aid)
         if a.uploaded_by != actor.ref:
             raise InvalidInput(N_("The attachment {id} was uploaded by someone else."), id=aid)
-        a.ticket_id, a.comment_id = ticket.id, comment_id
+    for aid in attachment_ids:
+        await repo.attach(by_id[aid], ticket.id, comment_id)
     return [by_id[i] for i in attachment_ids]
 
 
-async def _schedule_autoclose(session: AsyncSession, ticket: Ticket) -> None:
+async def _schedule_autoclose(session: AsyncSession, ticket: TicketRow) -> None:
     days = int(context(session).get("autoclose_solved_after_days", 0) or 0)
     if days <= 0 or ticket.solved_at is None:
         return
@@ -148,7 +151,8 @@ async def _schedule_autoclose(session: AsyncSession, ticket: Ticket) -> None:
 async def _write_comment(
     session: AsyncSession,
     repo: TicketsRepository,
-    ticket: Ticket,
+    ticket: TicketRow,
+    lines: list[dict[str, Any]],
     *,
     author: Actor,
     uploader: Actor,
@@ -156,33 +160,36 @@ async def _write_comment(
     public: bool,
     via: str,
     attachment_ids: list[int],
-) -> TicketComment:
-    """Store a reply or note with its attachments and its timeline line."""
-    comment = TicketComment(
-        workspace_id=ticket.workspace_id,
-        ticket_id=ticket.id,
-        author_kind=author.kind,
-        author_id=author.id,
-        body=body,
-        public=public,
-        via=via,
-        created_at=now(session),
+) -> CommentRow:
+    """Store a reply or note with its attachments; its timeline line joins `lines`."""
+    comment = await repo.insert_comment(
+        CommentRow(
+            id=0,
+            workspace_id=ticket.workspace_id,
+            ticket_id=ticket.id,
+            author_kind=author.kind,
+            author_id=author.id,
+            body=body,
+            public=public,
+            via=via,
+            created_at=now(session),
+        )
     )
-    session.add(comment)
-    await session.flush()
     attachments = await _attach(repo, uploader, ticket, comment.id, attachment_ids)
-    _timeline(
-        session,
-        author,
-        ticket,
-        "comment",
-        comment_id=comment.id,
-        new={"public": public, "attachments": [a.id for a in attachments]},
+    lines.append(
+        _line(
+            session,
+            author,
+            ticket,
+            "comment",
+            comment_id=comment.id,
+            new={"public": public, "attachments": [a.id for a in attachments]},
+        )
     )
     return comment
 
 
-async def do_create_ticket(session: AsyncSession, actor: Actor, data: TicketCreate) -> Ticket:
+async def do_create_ticket(session: AsyncSession, actor: Actor, data: TicketCreate) -> TicketRow:
     actor.require(TICKETS_WRITE)
     repo = TicketsRepository(session, actor.workspace_id)
     requester_id = await _resolve_requester(session, actor, data.requester)
@@ -194,8 +201,10 @@ async def do_create_ticket(session: AsyncSession, actor: Actor, data: TicketCrea
     if data.status == "solved" and (missing := missing_required(definitions, custom)):
         raise InvalidInput(N_("Fill in {fields} before solving."), fields=", ".join(missing))
     t = now(session)
-    ticket = await repo.add(
-        Ticket(
+    ticket = await repo.insert_ticket(
+        TicketRow(
+            id=0,
+            workspace_id=actor.workspace_id,
             number=await next_value(session, actor.workspace_id, "ticket"),
             subject=data.subject,
             status=data.status,
@@ -214,24 +223,26 @@ async def do_create_ticket(session: AsyncSession, actor: Actor, data: TicketCrea
         )
     )
     await repo.set_tags(ticket.id, data.tags, [])
-    _timeline(
-        session,
-        actor,
-        ticket,
-        "created",
-        new={
-            "subject": ticket.subject,
-            "status": ticket.status,
-            "priority": ticket.priority,
-            "type": ticket.type,
-            "requester_id": requester_id,
-            "assignee_id": ticket.assignee_id,
-            "team_id": ticket.team_id,
-            "tags": data.tags,
-            "custom_fields": custom,
-            "channel": ticket.channel,
-        },
-    )
+    lines = [
+        _line(
+            session,
+            actor,
+            ticket,
+            "created",
+            new={
+                "subject": ticket.subject,
+                "status": ticket.status,
+                "priority": ticket.priority,
+                "type": ticket.type,
+                "requester_id": requester_id,
+                "assignee_id": ticket.assignee_id,
+                "team_id": ticket.team_id,
+                "tags": data.tags,
+                "custom_fields": custom,
+                "channel": ticket.channel,
+            },
+        )
+    ]
     text = ticket.subject
     if data.description or data.attachment_ids:
         # The description is the requester's first public message; the uploads are the agent's.
@@ -240,6 +251,7 @@ async def do_create_ticket(session: AsyncSession, actor: Actor, data: TicketCrea
             session,
             repo,
             ticket,
+            lines,
             author=requester,
             uploader=actor,
             body=data.description,
@@ -248,6 +260,7 @@ async def do_create_ticket(session: AsyncSession, actor: Actor, data: TicketCrea
             attachment_ids=data.attachment_ids,
         )
         text += "\n" + data.description
+    await repo.add_timeline(lines)
     await index_document(
         session, workspace_id=actor.workspace_id, kind=SEARCH_KIND, ref_id=ticket.id, content=text, new=True
     )
@@ -274,11 +287,11 @@ async def do_create_ticket(session: AsyncSession, actor: Actor, data: TicketCrea
 async def do_update_ticket(
     session: AsyncSession,
     actor: Actor,
-    ticket: Ticket,
+    ticket: TicketRow,
     data: TicketUpdate,
     *,
     expected_version: int | None = None,
-) -> Ticket:
+) -> TicketRow:
     actor.require(TICKETS_WRITE)
     if expected_version is not None and expected_version != ticket.version:
         raise Conflict(
@@ -334,12 +347,12 @@ async def do_update_ticket(
     if "status" in fields and data.status is not None:
         await _change_status(session, ticket, data.status, changes)
     if changes:
-        await _commit_changes(session, actor, ticket, changes)
+        await _commit_changes(session, repo, actor, ticket, changes)
     return ticket
 
 
 async def _change_status(
-    session: AsyncSession, ticket: Ticket, status: str, changes: dict[str, list[Any]]
+    session: AsyncSession, ticket: TicketRow, status: str, changes: dict[str, list[Any]]
 ) -> None:
     old = ticket.status
     if status == old:
@@ -363,17 +376,33 @@ async def _change_status(
         ticket.solved_at = None  # reopened
 
 
+# Columns a status change may move besides `status` itself.
+_STATUS_TIMES = ("solved_at", "closed_at")
+
+
 async def _commit_changes(
-    session: AsyncSession, actor: Actor, ticket: Ticket, changes: dict[str, list[Any]]
+    session: AsyncSession,
+    repo: TicketsRepository,
+    actor: Actor,
+    ticket: TicketRow,
+    changes: dict[str, list[Any]],
+    lines: list[dict[str, Any]] | None = None,
 ) -> None:
+    """Write the changed fields with a new version, one timeline line per field (after `lines`
+    the caller collected), and a ``ticket.updated`` event."""
     t = now(session)
     ticket.version += 1
     ticket.updated_at = t
+    lines = list(lines or [])
     for name, (old, new) in changes.items():
-        _timeline(session, actor, ticket, "changed", field=name, old=old, new=new)
-    await session.flush()
+        lines.append(_line(session, actor, ticket, "changed", field=name, old=old, new=new))
+    columns = {c for c in changes if c != "tags"} | {"version", "updated_at"}
+    if "status" in changes:
+        columns.update(_STATUS_TIMES)
+    await repo.update_ticket(ticket, columns)
+    await repo.add_timeline(lines)
     if "subject" in changes:
-        await _reindex(session, ticket)
+        await _reindex(session, repo, ticket)
     record_event(
         session,
         ev.TicketUpdated(
@@ -388,26 +417,27 @@ async def _commit_changes(
         await _schedule_autoclose(session, ticket)
 
 
-async def _reindex(session: AsyncSession, ticket: Ticket) -> None:
-    comments = await TicketsRepository(session, ticket.workspace_id).comments(ticket.id, limit=1000)
-    content = "\n".join([ticket.subject, *(c.body for c in comments)])
+async def _reindex(session: AsyncSession, repo: TicketsRepository, ticket: TicketRow) -> None:
+    content = "\n".join([ticket.subject, *await repo.comment_bodies(ticket.id)])
     await index_document(
         session, workspace_id=ticket.workspace_id, kind=SEARCH_KIND, ref_id=ticket.id, content=content
     )
 
 
 async def do_add_comment(
-    session: AsyncSession, actor: Actor, ticket: Ticket, data: CommentCreate
-) -> TicketComment:
+    session: AsyncSession, actor: Actor, ticket: TicketRow, data: CommentCreate
+) -> CommentRow:
     actor.require(TICKETS_WRITE)
     if ticket.status == "closed":
         raise Conflict(N_("Ticket {number} is closed; closed tickets cannot change."), number=ticket.number)
     repo = TicketsRepository(session, actor.workspace_id)
     t = now(session)
+    lines: list[dict[str, Any]] = []
     comment = await _write_comment(
         session,
         repo,
         ticket,
+        lines,
         author=actor,
         uploader=actor,
         body=data.body,
@@ -427,10 +457,12 @@ async def do_add_comment(
     if data.status is not None:
         await _change_status(session, ticket, data.status, changes)
     if changes:
-        await _commit_changes(session, actor, ticket, changes)
+        await _commit_changes(session, repo, actor, ticket, changes, lines)
     else:
         ticket.version += 1
         ticket.updated_at = t
+        await repo.update_ticket(ticket, {"version", "updated_at"})
+        await repo.add_timeline(lines)
     record_event(
         session,
         ev.TicketCommentAdded(
@@ -455,11 +487,13 @@ async def do_register_attachment(
     size: int,
     sha256: str,
     storage_key: str,
-) -> Attachment:
+) -> AttachmentRow:
     """Record an uploaded file; it is linked to a ticket when a comment names it."""
     actor.require(TICKETS_WRITE)
-    return await TicketsRepository(session, actor.workspace_id).add(
-        Attachment(
+    return await TicketsRepository(session, actor.workspace_id).insert_attachment(
+        AttachmentRow(
+            id=0,
+            workspace_id=actor.workspace_id,
             ticket_id=None,
             comment_id=None,
             uploaded_by=actor.ref,
@@ -482,16 +516,17 @@ async def do_move_requester(session: AsyncSession, actor: Actor, from_id: int, t
     if target is None or target == from_id:
         return 0
     moved = 0
-    for ticket in await TicketsRepository(session, actor.workspace_id).tickets_of_requester(from_id):
+    repo = TicketsRepository(session, actor.workspace_id)
+    for ticket in await repo.tickets_of_requester(from_id, for_update=True):
         ticket.requester_id = target
-        await _commit_changes(session, actor, ticket, {"requester_id": [from_id, target]})
+        await _commit_changes(session, repo, actor, ticket, {"requester_id": [from_id, target]})
         moved += 1
     return moved
 
 
 async def do_close_solved(session: AsyncSession, actor: Actor, ticket_id: int, solved_at: str) -> bool:
     """Close a ticket that stayed solved since `solved_at` (the autoclose job)."""
-    ticket = await TicketsRepository(session, actor.workspace_id).ticket_for_update(ticket_id)
+    ticket = await TicketsRepository(session, actor.workspace_id).ticket(ticket_id, for_update=True)
     if ticket is None or ticket.status != "solved" or ticket.solved_at is None:
         return False
     if ticket.solved_at.isoformat() != solved_at:
@@ -503,32 +538,30 @@ async def do_close_solved(session: AsyncSession, actor: Actor, ticket_id: int, s
 # -- custom field definitions ------------------------------------------------------------------------------
 
 
-async def do_create_field(session: AsyncSession, actor: Actor, data: FieldCreate) -> TicketField:
+async def do_create_field(session: AsyncSession, actor: Actor, data: FieldCreate) -> FieldRow:
     actor.require(FIELDS_MANAGE)
     repo = TicketsRepository(session, actor.workspace_id)
     if await repo.field_by_key(data.key):
         raise Conflict(N_("A custom field with the key {key} exists already."), key=data.key)
-    t = now(session)
-    return await repo.add(
-        TicketField(
+    return await repo.insert_field(
+        FieldRow(
+            id=0,
             key=data.key,
             label=data.label,
-            labels=data.labels,
+            labels={str(k): v for k, v in data.labels.items()},
             type=data.type,
             options=data.options,
             required_to_solve=data.required_to_solve,
             active=True,
             position=data.position,
-            created_at=t,
-            updated_at=t,
-        )
+        ),
+        now(session),
     )
 
 
-async def do_update_field(
-    session: AsyncSession, actor: Actor, defn: TicketField, data: FieldUpdate
-) -> TicketField:
+async def do_update_field(session: AsyncSession, actor: Actor, defn: FieldRow, data: FieldUpdate) -> FieldRow:
     actor.require(FIELDS_MANAGE)
+    columns: set[str] = set()
     if data.options is not None:
         if defn.type != "dropdown":
             raise InvalidInput(N_("Only dropdown fields have options."))
@@ -536,10 +569,11 @@ async def do_update_field(
         if not opts or len(set(opts)) != len(opts):
             raise InvalidInput(N_("A dropdown needs unique, non-empty options."))
         defn.options = opts
+        columns.add("options")
     for name in ("label", "labels", "required_to_solve", "active", "position"):
         value = getattr(data, name)
         if name in data.model_fields_set and value is not None:
-            setattr(defn, name, value)
-    defn.updated_at = now(session)
-    await session.flush()
+            setattr(defn, name, {str(k): v for k, v in value.items()} if name == "labels" else value)
+            columns.add(name)
+    await TicketsRepository(session, actor.workspace_id).update_field(defn, columns, now(session))
     return defn

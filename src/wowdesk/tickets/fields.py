@@ -8,12 +8,12 @@ from typing import Any
 
 from wowdesk.core.errors import InvalidInput
 from wowdesk.core.i18n import N_, Invalid, _
-from wowdesk.tickets.models import TicketField
+from wowdesk.tickets.models import FieldRow
 
 MAX_TEXT = 10_000
 
 
-def _check(defn: TicketField, value: Any) -> Any:
+def _check(defn: FieldRow, value: Any) -> Any:
     if value is None:
         return None
     t = defn.type
@@ -46,7 +46,7 @@ def _check(defn: TicketField, value: Any) -> Any:
 
 
 def validate_custom_fields(
-    definitions: list[TicketField], values: dict[str, Any], current: dict[str, Any] | None = None
+    definitions: list[FieldRow], values: dict[str, Any], current: dict[str, Any] | None = None
 ) -> dict[str, Any]:
     """Merge `values` into `current` after checking each against its definition. Unknown or
     inactive keys, and values of the wrong type, are a 422 that lists every problem."""
@@ -77,7 +77,7 @@ def validate_custom_fields(
     return result
 
 
-def missing_required(definitions: list[TicketField], values: dict[str, Any]) -> list[str]:
+def missing_required(definitions: list[FieldRow], values: dict[str, Any]) -> list[str]:
     return [
         d.key for d in definitions if d.active and d.required_to_solve and values.get(d.key) in (None, "")
     ]

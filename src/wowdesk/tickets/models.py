@@ -1,6 +1,10 @@
+"""The tickets domain's tables (ORM models: the schema and its migrations) and the plain records
+its repository reads and writes them as (``core.sql``, ADR 0009)."""
+
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import Boolean, ForeignKey, Index, Integer, String, Text, UniqueConstraint
@@ -112,3 +116,82 @@ class Attachment(IdMixin, WorkspaceMixin, Base):
     sha256: Mapped[str] = mapped_column(String(64))
     storage_key: Mapped[str] = mapped_column(String(300))
     created_at: Mapped[dt.datetime]
+
+
+# -- records: what the repository returns -------------------------------------------------------------------
+
+
+@dataclass(slots=True)
+class TicketRow:
+    id: int
+    workspace_id: int
+    number: int
+    subject: str
+    status: str
+    priority: str
+    type: str
+    requester_id: int
+    assignee_id: int | None
+    team_id: int | None
+    channel: str
+    custom_fields: dict[str, Any]
+    version: int
+    created_at: dt.datetime
+    updated_at: dt.datetime
+    solved_at: dt.datetime | None
+    closed_at: dt.datetime | None
+
+
+@dataclass(slots=True)
+class CommentRow:
+    id: int
+    workspace_id: int
+    ticket_id: int
+    author_kind: str
+    author_id: int | None
+    body: str
+    public: bool
+    via: str
+    created_at: dt.datetime
+
+
+@dataclass(slots=True)
+class TimelineRow:
+    id: int
+    ticket_id: int
+    actor: str
+    via: str | None
+    kind: str
+    field: str | None
+    old: Any
+    new: Any
+    comment_id: int | None
+    created_at: dt.datetime
+
+
+@dataclass(slots=True)
+class FieldRow:
+    id: int
+    key: str
+    label: str
+    labels: dict[str, Any]
+    type: str
+    options: list[str]
+    required_to_solve: bool
+    active: bool
+    position: int
+
+
+@dataclass(slots=True)
+class AttachmentRow:
+    id: int
+    workspace_id: int
+    ticket_id: int | None
+    comment_id: int | None
+    uploaded_by: str
+    filename: str
+    content_type: str
+    size: int
+    sha256: str
+    storage_key: str
+    created_at: dt.datetime

@@ -13,10 +13,9 @@ from wowdesk.core.errors import InvalidInput, NotFound
 from wowdesk.core.i18n import N_
 from wowdesk.core.pagination import Page, decode_cursor, encode_cursor
 from wowdesk.core.schemas import MAX_DB_ID
-from wowdesk.core.search import matching_refs
 from wowdesk.customers import queries as customers
-from wowdesk.tickets.models import Attachment, Ticket, TicketComment, TicketField
-from wowdesk.tickets.repository import SEARCH_KIND, SORTS, TicketFilter, TicketsRepository
+from wowdesk.tickets.models import AttachmentRow, CommentRow, FieldRow, TicketRow
+from wowdesk.tickets.repository import SORTS, TicketFilter, TicketsRepository
 
 __all__ = ["TicketFilter"]  # the filter object callers build for list_tickets
 from wowdesk.tickets.schemas import AttachmentOut, CommentOut, RequesterSummary, TicketOut, TimelineEntry
@@ -24,17 +23,16 @@ from wowdesk.tickets.schemas import AttachmentOut, CommentOut, RequesterSummary,
 
 async def get_ticket(
     session: AsyncSession, actor: Actor, ticket_id: int, *, for_update: bool = False
-) -> Ticket:
+) -> TicketRow:
     actor.require(TICKETS_READ)
-    repo = TicketsRepository(session, actor.workspace_id)
-    ticket = await (repo.ticket_for_update(ticket_id) if for_update else repo.ticket(ticket_id))
+    ticket = await TicketsRepository(session, actor.workspace_id).ticket(ticket_id, for_update=for_update)
     if ticket is None:
         raise NotFound(N_("Ticket not found."))
     return ticket
 
 
 async def describe_tickets(
-    session: AsyncSession, workspace_id: int, tickets: list[Ticket]
+    session: AsyncSession, workspace_id: int, tickets: list[TicketRow]
 ) -> list[TicketOut]:
     repo = TicketsRepository(session, workspace_id)
     tags = await repo.tags([t.id for t in tickets])
@@ -66,7 +64,7 @@ async def describe_tickets(
     return out
 
 
-async def describe_ticket(session: AsyncSession, workspace_id: int, ticket: Ticket) -> TicketOut:
+async def describe_ticket(session: AsyncSession, workspace_id: int, ticket: TicketRow) -> TicketOut:
     return (await describe_tickets(session, workspace_id, [ticket]))[0]
 
 
@@ -87,9 +85,7 @@ async def list_tickets(
         )
     after = _read_cursor(cursor, sort) if cursor else None
     if q is not None and q.strip():
-        f.matching = matching_refs(session, workspace_id=actor.workspace_id, kind=SEARCH_KIND, query=q)
         f.search = q
-        f.nothing = f.matching is None
     rows = await TicketsRepository(session, actor.workspace_id).tickets(
         f, sort=sort, after=after, limit=limit + 1
     )
@@ -128,7 +124,7 @@ def _read_cursor(cursor: str, sort: str) -> dict[str, Any]:
     return after
 
 
-def _comment_out(c: TicketComment, files: list[Attachment]) -> CommentOut:
+def _comment_out(c: CommentRow, files: list[AttachmentRow]) -> CommentOut:
     return CommentOut(
         id=c.id,
         ticket_id=c.ticket_id,
@@ -142,7 +138,7 @@ def _comment_out(c: TicketComment, files: list[Attachment]) -> CommentOut:
 
 
 async def list_comments(
-    session: AsyncSession, actor: Actor, ticket: Ticket, *, after_id: int | None = None, limit: int = 100
+    session: AsyncSession, actor: Actor, ticket: TicketRow, *, after_id: int | None = None, limit: int = 100
 ) -> list[CommentOut]:
     repo = TicketsRepository(session, actor.workspace_id)
     comments = await repo.comments(ticket.id, after_id=after_id, limit=limit)
@@ -151,7 +147,7 @@ async def list_comments(
 
 
 async def describe_comment(
-    session: AsyncSession, workspace_id: int, comment: TicketComment, *, has_attachments: bool = True
+    session: AsyncSession, workspace_id: int, comment: CommentRow, *, has_attachments: bool = True
 ) -> CommentOut:
     """A comment for the API; `has_attachments=False` (a comment just written without any) saves
     the attachment look-up."""
@@ -162,7 +158,7 @@ async def describe_comment(
 
 
 async def timeline(
-    session: AsyncSession, actor: Actor, ticket: Ticket, *, after_id: int | None = None, limit: int = 200
+    session: AsyncSession, actor: Actor, ticket: TicketRow, *, after_id: int | None = None, limit: int = 200
 ) -> list[TimelineEntry]:
     """The audit timeline in order, with the comments it mentions inlined."""
     repo = TicketsRepository(session, actor.workspace_id)
@@ -190,7 +186,7 @@ async def timeline(
     return out
 
 
-async def get_attachment(session: AsyncSession, actor: Actor, attachment_id: int) -> Attachment:
+async def get_attachment(session: AsyncSession, actor: Actor, attachment_id: int) -> AttachmentRow:
     actor.require(TICKETS_READ)
     a = await TicketsRepository(session, actor.workspace_id).attachment(attachment_id)
     if a is None or (a.ticket_id is None and a.uploaded_by != actor.ref):
@@ -198,11 +194,11 @@ async def get_attachment(session: AsyncSession, actor: Actor, attachment_id: int
     return a
 
 
-async def list_fields(session: AsyncSession, actor: Actor, *, active_only: bool = False) -> list[TicketField]:
+async def list_fields(session: AsyncSession, actor: Actor, *, active_only: bool = False) -> list[FieldRow]:
     return await TicketsRepository(session, actor.workspace_id).fields(active_only=active_only)
 
 
-async def get_field(session: AsyncSession, actor: Actor, field_id: int) -> TicketField:
+async def get_field(session: AsyncSession, actor: Actor, field_id: int) -> FieldRow:
     defn = await TicketsRepository(session, actor.workspace_id).field(field_id)
     if defn is None:
         raise NotFound(N_("Custom field not found."))

@@ -1,16 +1,42 @@
+"""Every statement of the tickets domain, prepared once (``core.sql``): tickets, tags, comments,
+the timeline, attachments and custom field definitions, as plain records."""
+
 from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import Select, bindparam, delete, select
+from sqlalchemy import Select, Table, and_, bindparam, delete, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.sql.elements import BindParameter
 
-from wowdesk.core.db import dialect_of
-from wowdesk.core.repository import WorkspaceRepository
-from wowdesk.core.search import newest_matches_first
-from wowdesk.tickets.models import Attachment, Ticket, TicketComment, TicketEvent, TicketField, TicketTag
+from wowdesk.core.search import matches, newest_matching_first, search_parameter
+from wowdesk.core.sql import Db, Stmt, Stmts, driver, in_list, insert_row, record_columns, select_record
+from wowdesk.tickets.models import (
+    Attachment,
+    AttachmentRow,
+    CommentRow,
+    FieldRow,
+    Ticket,
+    TicketComment,
+    TicketEvent,
+    TicketField,
+    TicketRow,
+    TicketTag,
+    TimelineRow,
+)
+
+SEARCH_KIND = "ticket"  # the kind of search document a ticket is
+
+T = cast(Table, Ticket.__table__)
+TAGS = cast(Table, TicketTag.__table__)
+COMMENTS = cast(Table, TicketComment.__table__)
+EVENTS = cast(Table, TicketEvent.__table__)
+FIELDS = cast(Table, TicketField.__table__)
+FILES = cast(Table, Attachment.__table__)
+
+WS: BindParameter[Any] = bindparam("ws")
 
 
 @dataclass
@@ -23,205 +49,436 @@ class TicketFilter:
     team_id: int | None = None
     requester_id: int | None = None
     tag: str | None = None
-    matching: Select[tuple[int]] | None = None  # ids from the search index
-    search: str | None = None  # the words searched for (for index-ordered search on SQLite)
-    nothing: bool = False  # a search with no searchable term
+    search: str | None = None  # the words searched for (subject and comments, any script)
 
 
 SORTS = {
-    "-created_at": (Ticket.id, True),
-    "created_at": (Ticket.id, False),
-    "-updated_at": (Ticket.updated_at, True),
-    "updated_at": (Ticket.updated_at, False),
+    "-created_at": (T.c.id, True),
+    "created_at": (T.c.id, False),
+    "-updated_at": (T.c.updated_at, True),
+    "updated_at": (T.c.updated_at, False),
 }
 
+# -- tickets -------------------------------------------------------------------------------------------------
 
-SEARCH_KIND = "ticket"  # the kind of search document a ticket is
-
-# Hot statements, built once (bind parameters instead of per-call construction).
-_TICKET = select(Ticket).where(Ticket.workspace_id == bindparam("ws"), Ticket.id == bindparam("id"))
-_TICKET_FOR_UPDATE = _TICKET.with_for_update()
-_TAGS = (
-    select(TicketTag.ticket_id, TicketTag.tag)
-    .where(
-        TicketTag.workspace_id == bindparam("ws"), TicketTag.ticket_id.in_(bindparam("ids", expanding=True))
-    )
-    .order_by(TicketTag.ticket_id, TicketTag.tag)
+_TICKET_COLUMNS = [c.name for c in record_columns(TicketRow, T)]
+_TICKET = Stmt(
+    select_record(TicketRow, T).where(T.c.workspace_id == WS, T.c.id == bindparam("id")), into=TicketRow
+)
+_TICKET_FOR_UPDATE = Stmt(
+    select_record(TicketRow, T).where(T.c.workspace_id == WS, T.c.id == bindparam("id")).with_for_update(),
+    into=TicketRow,
+)
+_INSERT_TICKET = Stmt(insert_row(T, [n for n in _TICKET_COLUMNS if n != "id"], returning=["id"]))
+_TICKETS_OF_REQUESTER = Stmt(
+    select_record(TicketRow, T)
+    .where(T.c.workspace_id == WS, T.c.requester_id == bindparam("requester"))
+    .order_by(T.c.id),
+    into=TicketRow,
+)
+_TICKETS_OF_REQUESTER_FOR_UPDATE = Stmt(
+    select_record(TicketRow, T)
+    .where(T.c.workspace_id == WS, T.c.requester_id == bindparam("requester"))
+    .order_by(T.c.id)
+    .with_for_update(),
+    into=TicketRow,
 )
 
 
-class TicketsRepository(WorkspaceRepository):
-    async def ticket(self, ticket_id: int) -> Ticket | None:
-        return await self.by_id(Ticket, ticket_id)
+def _update_ticket(columns: frozenset[str]) -> Stmt[Any]:
+    values = {c: bindparam(f"v_{c}", type_=T.c[c].type) for c in sorted(columns)}
+    return Stmt(update(T).where(T.c.workspace_id == WS, T.c.id == bindparam("id")).values(values))
 
-    async def ticket_for_update(self, ticket_id: int) -> Ticket | None:
-        """The ticket, row-locked until the transaction ends on PostgreSQL (SQLite's single writer
-        serialises write transactions already)."""
-        q = _TICKET_FOR_UPDATE if dialect_of(self.session) == "postgresql" else _TICKET
-        params = {"ws": self.workspace_id, "id": ticket_id}
-        return (await self.session.execute(q, params)).scalar_one_or_none()
+
+_UPDATES = Stmts(_update_ticket)
+
+
+@dataclass(frozen=True)
+class _Shape:
+    """What a list query looks like, whatever the values: each shape is prepared once."""
+
+    dialect: str
+    statuses: bool
+    priorities: bool
+    types: bool
+    assignee: bool
+    unassigned: bool
+    team: bool
+    requester: bool
+    tag: bool
+    search: bool
+    sort: str
+    after: bool
+
+
+def _list_statement(shape: _Shape) -> Stmt[Any]:
+    col, desc = SORTS[shape.sort]
+    newest_first = shape.search and shape.sort == "-created_at" and shape.dialect == "sqlite"
+    q: Select[Any] = select_record(TicketRow, T)
+    if shape.search and shape.dialect == "sqlite" and not newest_first:
+        # A search drives the query from its matches (looked up by primary key). Written as
+        # `workspace_id + 0` the tenancy filter cannot tempt SQLite's planner into walking every
+        # ticket of the workspace by index and testing each against the matches (17-90 ms at
+        # 100k tickets, whatever the term).
+        q = q.where((T.c.workspace_id + 0) == WS)
+    else:
+        q = q.where(T.c.workspace_id == WS)
+    if shape.statuses:
+        q = q.where(in_list(T.c.status, "statuses"))
+    if shape.priorities:
+        q = q.where(in_list(T.c.priority, "priorities"))
+    if shape.types:
+        q = q.where(in_list(T.c.type, "types"))
+    if shape.unassigned:
+        q = q.where(T.c.assignee_id.is_(None))
+    elif shape.assignee:
+        q = q.where(T.c.assignee_id == bindparam("assignee"))
+    if shape.team:
+        q = q.where(T.c.team_id == bindparam("team"))
+    if shape.requester:
+        q = q.where(T.c.requester_id == bindparam("requester"))
+    if shape.tag:
+        q = q.where(
+            T.c.id.in_(
+                select(TAGS.c.ticket_id).where(TAGS.c.workspace_id == WS, TAGS.c.tag == bindparam("tag"))
+            )
+        )
+    if newest_first:
+        # Newest first straight from the full-text index (core.search.newest_matching_first).
+        if shape.after:
+            q = q.where(T.c.id < bindparam("after_id"))
+        q = newest_matching_first(q, T.c.id, SEARCH_KIND)
+        return Stmt(q.limit(bindparam("limit")), into=TicketRow)
+    if shape.search:
+        q = q.where(matches(shape.dialect, T.c.id, SEARCH_KIND))
+    if shape.after:
+        after_id: BindParameter[Any] = bindparam("after_id")
+        if col is T.c.id:
+            q = q.where(T.c.id < after_id if desc else T.c.id > after_id)
+        else:
+            v = bindparam("after_v", type_=T.c.updated_at.type)
+            q = (
+                q.where(or_(col < v, and_(col == v, T.c.id < after_id)))
+                if desc
+                else q.where(or_(col > v, and_(col == v, T.c.id > after_id)))
+            )
+    order: list[Any] = [col.desc(), T.c.id.desc()] if desc else [col.asc(), T.c.id.asc()]
+    if col is T.c.id:
+        order = order[:1]
+    return Stmt(q.order_by(*order).limit(bindparam("limit")), into=TicketRow)
+
+
+_LISTS = Stmts(_list_statement)
+
+# -- tags, comments, timeline, attachments, fields --------------------------------------------------------
+
+_TAGS = Stmt(
+    select(TAGS.c.ticket_id, TAGS.c.tag)
+    .where(TAGS.c.workspace_id == WS, in_list(TAGS.c.ticket_id, "ids"))
+    .order_by(TAGS.c.ticket_id, TAGS.c.tag)
+)
+_ADD_TAG = Stmt(insert_row(TAGS, ("workspace_id", "ticket_id", "tag")))
+_REMOVE_TAGS = Stmt(
+    delete(TAGS).where(
+        TAGS.c.workspace_id == WS, TAGS.c.ticket_id == bindparam("ticket"), in_list(TAGS.c.tag, "tags")
+    )
+)
+
+_COMMENT_COLUMNS = [c.name for c in record_columns(CommentRow, COMMENTS)]
+_INSERT_COMMENT = Stmt(insert_row(COMMENTS, [n for n in _COMMENT_COLUMNS if n != "id"], returning=["id"]))
+_COMMENTS = Stmts(
+    lambda public_only, after: Stmt(
+        select_record(CommentRow, COMMENTS)
+        .where(
+            COMMENTS.c.workspace_id == WS,
+            COMMENTS.c.ticket_id == bindparam("ticket"),
+            *([COMMENTS.c.public.is_(True)] if public_only else []),
+            *([COMMENTS.c.id > bindparam("after_id")] if after else []),
+        )
+        .order_by(COMMENTS.c.id)
+        .limit(bindparam("limit")),
+        into=CommentRow,
+    )
+)
+_COMMENT_BODIES = Stmt(
+    select(COMMENTS.c.body)
+    .where(COMMENTS.c.workspace_id == WS, COMMENTS.c.ticket_id == bindparam("ticket"))
+    .order_by(COMMENTS.c.id)
+    .limit(1000)
+)
+_COMMENTS_BY_IDS = Stmt(
+    select_record(CommentRow, COMMENTS).where(COMMENTS.c.workspace_id == WS, in_list(COMMENTS.c.id, "ids")),
+    into=CommentRow,
+)
+
+_TIMELINE_COLUMNS = [c.name for c in record_columns(TimelineRow, EVENTS)]
+_INSERT_TIMELINE = Stmt(insert_row(EVENTS, ["workspace_id", *(n for n in _TIMELINE_COLUMNS if n != "id")]))
+_TIMELINE = Stmts(
+    lambda after: Stmt(
+        select_record(TimelineRow, EVENTS)
+        .where(
+            EVENTS.c.workspace_id == WS,
+            EVENTS.c.ticket_id == bindparam("ticket"),
+            *([EVENTS.c.id > bindparam("after_id")] if after else []),
+        )
+        .order_by(EVENTS.c.id)
+        .limit(bindparam("limit")),
+        into=TimelineRow,
+    )
+)
+
+_FILE_COLUMNS = [c.name for c in record_columns(AttachmentRow, FILES)]
+_INSERT_FILE = Stmt(insert_row(FILES, [n for n in _FILE_COLUMNS if n != "id"], returning=["id"]))
+_FILE = Stmt(
+    select_record(AttachmentRow, FILES).where(FILES.c.workspace_id == WS, FILES.c.id == bindparam("id")),
+    into=AttachmentRow,
+)
+_FILES_BY_IDS = Stmt(
+    select_record(AttachmentRow, FILES).where(FILES.c.workspace_id == WS, in_list(FILES.c.id, "ids")),
+    into=AttachmentRow,
+)
+_FILES_OF_COMMENTS = Stmt(
+    select_record(AttachmentRow, FILES)
+    .where(FILES.c.workspace_id == WS, in_list(FILES.c.comment_id, "ids"))
+    .order_by(FILES.c.id),
+    into=AttachmentRow,
+)
+_ATTACH = Stmt(
+    update(FILES)
+    .where(FILES.c.workspace_id == WS, FILES.c.id == bindparam("id"))
+    .values(ticket_id=bindparam("ticket"), comment_id=bindparam("comment"))
+)
+_ORPHANS = Stmt(
+    select_record(AttachmentRow, FILES)
+    .where(
+        FILES.c.ticket_id.is_(None), FILES.c.created_at < bindparam("before", type_=FILES.c.created_at.type)
+    )
+    .order_by(FILES.c.id)
+    .limit(bindparam("limit")),
+    into=AttachmentRow,
+)
+_DELETE_FILE = Stmt(delete(FILES).where(FILES.c.id == bindparam("id")))
+
+_FIELD_COLUMNS = [c.name for c in record_columns(FieldRow, FIELDS)]
+_FIELDS = Stmts(
+    lambda active_only: Stmt(
+        select_record(FieldRow, FIELDS)
+        .where(FIELDS.c.workspace_id == WS, *([FIELDS.c.active.is_(True)] if active_only else []))
+        .order_by(FIELDS.c.position, FIELDS.c.id),
+        into=FieldRow,
+    )
+)
+_FIELD = Stmt(
+    select_record(FieldRow, FIELDS).where(FIELDS.c.workspace_id == WS, FIELDS.c.id == bindparam("id")),
+    into=FieldRow,
+)
+_FIELD_BY_KEY = Stmt(
+    select_record(FieldRow, FIELDS).where(FIELDS.c.workspace_id == WS, FIELDS.c.key == bindparam("key")),
+    into=FieldRow,
+)
+_INSERT_FIELD = Stmt(
+    insert_row(
+        FIELDS,
+        ["workspace_id", *(n for n in _FIELD_COLUMNS if n != "id"), "created_at", "updated_at"],
+        returning=["id"],
+    )
+)
+_UPDATE_FIELD = Stmts(
+    lambda columns: Stmt(
+        update(FIELDS)
+        .where(FIELDS.c.workspace_id == WS, FIELDS.c.id == bindparam("id"))
+        .values({c: bindparam(f"v_{c}", type_=FIELDS.c[c].type) for c in sorted(columns)})
+    )
+)
+
+
+class TicketsRepository:
+    """The tickets domain's statements for one workspace, on the unit of work's connection."""
+
+    def __init__(self, session: AsyncSession, workspace_id: int) -> None:
+        self.session = session
+        self.workspace_id = workspace_id
+        self._db: Db | None = None
+
+    async def db(self) -> Db:
+        if self._db is None:
+            self._db = await driver(self.session)
+        return self._db
+
+    def _p(self, **params: Any) -> dict[str, Any]:
+        params["ws"] = self.workspace_id
+        return params
+
+    # -- tickets ---------------------------------------------------------------------------------------------
+    async def ticket(self, ticket_id: int, *, for_update: bool = False) -> TicketRow | None:
+        """The ticket; `for_update` row-locks it until the transaction ends on PostgreSQL (SQLite's
+        single writer serialises write transactions already)."""
+        db = await self.db()
+        stmt = _TICKET_FOR_UPDATE if for_update and db.name == "postgresql" else _TICKET
+        return await db.one(stmt, self._p(id=ticket_id))
+
+    async def insert_ticket(self, row: TicketRow) -> TicketRow:
+        values = {n: getattr(row, n) for n in _TICKET_COLUMNS if n != "id"}
+        values["workspace_id"] = self.workspace_id
+        row.workspace_id = self.workspace_id
+        row.id = int(await (await self.db()).scalar(_INSERT_TICKET, values))
+        return row
+
+    async def update_ticket(self, ticket: TicketRow, columns: set[str]) -> None:
+        """Write these columns of the ticket as they are on the record."""
+        if not columns:
+            return
+        params = self._p(id=ticket.id, **{f"v_{c}": getattr(ticket, c) for c in columns})
+        await (await self.db()).run(_UPDATES(frozenset(columns)), params)
 
     async def tickets(
         self, f: TicketFilter, *, sort: str, after: dict[str, Any] | None, limit: int
-    ) -> list[Ticket]:
-        if f.nothing:
-            return []
-        newest_first = bool(f.search) and sort == "-created_at" and dialect_of(self.session) == "sqlite"
-        if f.matching is not None and dialect_of(self.session) == "sqlite" and not newest_first:
-            # A search drives the query from its matches (looked up by primary key). Written as
-            # `workspace_id + 0` the tenancy filter cannot tempt SQLite's planner into walking
-            # every ticket of the workspace by index and testing each against the matches
-            # (17-90 ms at 100k tickets, whatever the term).
-            q = select(Ticket).where((Ticket.workspace_id + 0) == self.workspace_id)
-        else:
-            q = self.scoped(Ticket)
-        if f.statuses:
-            q = q.where(Ticket.status.in_(f.statuses))
-        if f.priorities:
-            q = q.where(Ticket.priority.in_(f.priorities))
-        if f.types:
-            q = q.where(Ticket.type.in_(f.types))
-        if f.unassigned:
-            q = q.where(Ticket.assignee_id.is_(None))
-        elif f.assignee_id is not None:
-            q = q.where(Ticket.assignee_id == f.assignee_id)
-        if f.team_id is not None:
-            q = q.where(Ticket.team_id == f.team_id)
-        if f.requester_id is not None:
-            q = q.where(Ticket.requester_id == f.requester_id)
-        if f.tag:
-            q = q.where(
-                Ticket.id.in_(
-                    select(TicketTag.ticket_id).where(
-                        TicketTag.workspace_id == self.workspace_id, TicketTag.tag == f.tag
-                    )
-                )
-            )
-        col, desc = SORTS[sort]
-        if newest_first and f.search:
-            # Newest first straight from the full-text index (core.search.newest_matches_first).
-            if after is not None:
-                q = q.where(Ticket.id < after["id"])
-            ordered = newest_matches_first(
-                q, Ticket.id, workspace_id=self.workspace_id, kind=SEARCH_KIND, query=f.search
-            )
-            if ordered is None:
-                return []
-            return list((await self.session.execute(ordered.limit(limit))).scalars())
-        if f.matching is not None:
-            q = q.where(Ticket.id.in_(f.matching))
-        if after is not None:
-            if col is Ticket.id:
-                q = q.where(Ticket.id < after["id"] if desc else Ticket.id > after["id"])
-            else:
-                v: dt.datetime = after["v"]
-                q = (
-                    q.where((col < v) | ((col == v) & (Ticket.id < after["id"])))
-                    if desc
-                    else q.where((col > v) | ((col == v) & (Ticket.id > after["id"])))
-                )
-        order: list[Any] = [col.desc(), Ticket.id.desc()] if desc else [col.asc(), Ticket.id.asc()]
-        if col is Ticket.id:
-            order = order[:1]
-        return list((await self.session.execute(q.order_by(*order).limit(limit))).scalars())
+    ) -> list[TicketRow]:
+        db = await self.db()
+        q = search_parameter(db.name, f.search) if f.search is not None else None
+        if f.search is not None and q is None:
+            return []  # nothing searchable in the words (only punctuation, say): no match
+        shape = _Shape(
+            dialect=db.name,
+            statuses=bool(f.statuses),
+            priorities=bool(f.priorities),
+            types=bool(f.types),
+            assignee=f.assignee_id is not None,
+            unassigned=f.unassigned,
+            team=f.team_id is not None,
+            requester=f.requester_id is not None,
+            tag=f.tag is not None,
+            search=f.search is not None,
+            sort=sort,
+            after=after is not None,
+        )
+        params = self._p(
+            statuses=f.statuses,
+            priorities=f.priorities,
+            types=f.types,
+            assignee=f.assignee_id,
+            team=f.team_id,
+            requester=f.requester_id,
+            tag=f.tag,
+            q=q,
+            limit=limit,
+            after_id=(after or {}).get("id"),
+            after_v=(after or {}).get("v"),
+        )
+        return await db.all(_LISTS(shape), params)
 
-    # -- tags --------------------------------------------------------------------------------------------
+    async def tickets_of_requester(self, requester_id: int, *, for_update: bool = False) -> list[TicketRow]:
+        db = await self.db()
+        stmt = (
+            _TICKETS_OF_REQUESTER_FOR_UPDATE
+            if for_update and db.name == "postgresql"
+            else _TICKETS_OF_REQUESTER
+        )
+        return await db.all(stmt, self._p(requester=requester_id))
+
+    # -- tags ------------------------------------------------------------------------------------------------
     async def tags(self, ticket_ids: list[int]) -> dict[int, list[str]]:
         out: dict[int, list[str]] = {t: [] for t in ticket_ids}
         if not ticket_ids:
             return out
-        await self.session.flush()  # tags added in this unit of work are part of the answer
-        params = {"ws": self.workspace_id, "ids": ticket_ids}
-        for ticket_id, tag in (await (await self.session.connection()).execute(_TAGS, params)).all():
+        for ticket_id, tag in await (await self.db()).all(_TAGS, self._p(ids=ticket_ids)):
             out[ticket_id].append(tag)
         return out
 
     async def set_tags(self, ticket_id: int, add: list[str], remove: list[str]) -> None:
+        db = await self.db()
         if remove:
-            await self.session.execute(
-                delete(TicketTag).where(
-                    TicketTag.workspace_id == self.workspace_id,
-                    TicketTag.ticket_id == ticket_id,
-                    TicketTag.tag.in_(remove),
-                )
+            await db.run(_REMOVE_TAGS, self._p(ticket=ticket_id, tags=remove))
+        if add:
+            await db.run_many(
+                _ADD_TAG, [{"workspace_id": self.workspace_id, "ticket_id": ticket_id, "tag": t} for t in add]
             )
-        for tag in add:
-            self.session.add(TicketTag(workspace_id=self.workspace_id, ticket_id=ticket_id, tag=tag))
 
-    # -- comments, timeline, attachments ------------------------------------------------------------------
+    # -- comments, timeline ----------------------------------------------------------------------------------
+    async def insert_comment(self, row: CommentRow) -> CommentRow:
+        values = {n: getattr(row, n) for n in _COMMENT_COLUMNS if n != "id"}
+        values["workspace_id"] = row.workspace_id = self.workspace_id
+        row.id = int(await (await self.db()).scalar(_INSERT_COMMENT, values))
+        return row
+
     async def comments(
         self, ticket_id: int, *, public_only: bool = False, after_id: int | None = None, limit: int = 100
-    ) -> list[TicketComment]:
-        q = self.scoped(TicketComment).where(TicketComment.ticket_id == ticket_id)
-        if public_only:
-            q = q.where(TicketComment.public.is_(True))
-        if after_id:
-            q = q.where(TicketComment.id > after_id)
-        return list((await self.session.execute(q.order_by(TicketComment.id).limit(limit))).scalars())
+    ) -> list[CommentRow]:
+        stmt = _COMMENTS(public_only, bool(after_id))
+        return await (await self.db()).all(stmt, self._p(ticket=ticket_id, after_id=after_id, limit=limit))
 
-    async def comments_by_ids(self, ids: list[int]) -> dict[int, TicketComment]:
+    async def comment_bodies(self, ticket_id: int) -> list[str]:
+        return [b for (b,) in await (await self.db()).all(_COMMENT_BODIES, self._p(ticket=ticket_id))]
+
+    async def comments_by_ids(self, ids: list[int]) -> dict[int, CommentRow]:
         if not ids:
             return {}
-        q = self.scoped(TicketComment).where(TicketComment.id.in_(ids))
-        return {c.id: c for c in (await self.session.execute(q)).scalars()}
+        return {c.id: c for c in await (await self.db()).all(_COMMENTS_BY_IDS, self._p(ids=ids))}
 
-    async def events(self, ticket_id: int, *, after_id: int | None, limit: int) -> list[TicketEvent]:
-        q = self.scoped(TicketEvent).where(TicketEvent.ticket_id == ticket_id)
-        if after_id:
-            q = q.where(TicketEvent.id > after_id)
-        return list((await self.session.execute(q.order_by(TicketEvent.id).limit(limit))).scalars())
+    async def add_timeline(self, rows: list[dict[str, Any]]) -> None:
+        """Timeline lines (TimelineRow fields but the id), in one call."""
+        for r in rows:
+            r["workspace_id"] = self.workspace_id
+        await (await self.db()).run_many(_INSERT_TIMELINE, rows)
 
-    async def attachments_for_comments(self, comment_ids: list[int]) -> dict[int, list[Attachment]]:
-        out: dict[int, list[Attachment]] = {c: [] for c in comment_ids}
+    async def events(self, ticket_id: int, *, after_id: int | None, limit: int) -> list[TimelineRow]:
+        stmt = _TIMELINE(bool(after_id))
+        return await (await self.db()).all(stmt, self._p(ticket=ticket_id, after_id=after_id, limit=limit))
+
+    # -- attachments -----------------------------------------------------------------------------------------
+    async def insert_attachment(self, row: AttachmentRow) -> AttachmentRow:
+        values = {n: getattr(row, n) for n in _FILE_COLUMNS if n != "id"}
+        values["workspace_id"] = row.workspace_id = self.workspace_id
+        row.id = int(await (await self.db()).scalar(_INSERT_FILE, values))
+        return row
+
+    async def attachment(self, attachment_id: int) -> AttachmentRow | None:
+        return await (await self.db()).one(_FILE, self._p(id=attachment_id))
+
+    async def attachments_by_ids(self, ids: list[int]) -> list[AttachmentRow]:
+        if not ids:
+            return []
+        return await (await self.db()).all(_FILES_BY_IDS, self._p(ids=ids))
+
+    async def attachments_for_comments(self, comment_ids: list[int]) -> dict[int, list[AttachmentRow]]:
+        out: dict[int, list[AttachmentRow]] = {c: [] for c in comment_ids}
         if not comment_ids:
             return out
-        q = self.scoped(Attachment).where(Attachment.comment_id.in_(comment_ids)).order_by(Attachment.id)
-        for a in (await self.session.execute(q)).scalars():
+        for a in await (await self.db()).all(_FILES_OF_COMMENTS, self._p(ids=comment_ids)):
             out[a.comment_id or 0].append(a)
         return out
 
-    async def attachments_by_ids(self, ids: list[int]) -> list[Attachment]:
-        if not ids:
-            return []
-        q = self.scoped(Attachment).where(Attachment.id.in_(ids))
-        return list((await self.session.execute(q)).scalars())
+    async def attach(self, attachment: AttachmentRow, ticket_id: int, comment_id: int | None) -> None:
+        attachment.ticket_id, attachment.comment_id = ticket_id, comment_id
+        await (await self.db()).run(_ATTACH, self._p(id=attachment.id, ticket=ticket_id, comment=comment_id))
 
-    async def attachment(self, attachment_id: int) -> Attachment | None:
-        return await self.by_id(Attachment, attachment_id)
+    # -- custom field definitions --------------------------------------------------------------------------
+    async def fields(self, *, active_only: bool = False) -> list[FieldRow]:
+        return await (await self.db()).all(_FIELDS(active_only), self._p())
 
-    async def tickets_of_requester(self, requester_id: int) -> list[Ticket]:
-        q = self.scoped(Ticket).where(Ticket.requester_id == requester_id).order_by(Ticket.id)
-        if dialect_of(self.session) == "postgresql":
-            q = q.with_for_update()
-        return list((await self.session.execute(q)).scalars())
+    async def field(self, field_id: int) -> FieldRow | None:
+        return await (await self.db()).one(_FIELD, self._p(id=field_id))
 
-    # -- custom field definitions ---------------------------------------------------------------------------
-    async def fields(self, *, active_only: bool = False) -> list[TicketField]:
-        q = self.scoped(TicketField)
-        if active_only:
-            q = q.where(TicketField.active.is_(True))
-        return list((await self.session.execute(q.order_by(TicketField.position, TicketField.id))).scalars())
+    async def field_by_key(self, key: str) -> FieldRow | None:
+        return await (await self.db()).one(_FIELD_BY_KEY, self._p(key=key))
 
-    async def field(self, field_id: int) -> TicketField | None:
-        return await self.by_id(TicketField, field_id)
+    async def insert_field(self, row: FieldRow, now: dt.datetime) -> FieldRow:
+        values = {n: getattr(row, n) for n in _FIELD_COLUMNS if n != "id"}
+        values.update(workspace_id=self.workspace_id, created_at=now, updated_at=now)
+        row.id = int(await (await self.db()).scalar(_INSERT_FIELD, values))
+        return row
 
-    async def field_by_key(self, key: str) -> TicketField | None:
-        q = self.scoped(TicketField).where(TicketField.key == key)
-        return (await self.session.execute(q)).scalar_one_or_none()
+    async def update_field(self, row: FieldRow, columns: set[str], now: dt.datetime) -> None:
+        params = self._p(id=row.id, v_updated_at=now, **{f"v_{c}": getattr(row, c) for c in columns})
+        await (await self.db()).run(_UPDATE_FIELD(frozenset({*columns, "updated_at"})), params)
 
 
 # -- maintenance across workspaces (jobs) ----------------------------------------------------------------
 
 
-async def orphan_attachments(session: AsyncSession, before: dt.datetime, limit: int) -> list[Attachment]:
-    q = (
-        select(Attachment)
-        .where(Attachment.ticket_id.is_(None), Attachment.created_at < before)
-        .order_by(Attachment.id)
-        .limit(limit)
-    )
-    return list((await session.execute(q)).scalars())
+async def orphan_attachments(session: AsyncSession, before: dt.datetime, limit: int) -> list[AttachmentRow]:
+    return await (await driver(session)).all(_ORPHANS, {"before": before, "limit": limit})
 
 
-async def delete_attachment(session: AsyncSession, attachment: Attachment) -> None:
-    await session.delete(attachment)
+async def delete_attachment(session: AsyncSession, attachment: AttachmentRow) -> None:
+    await (await driver(session)).run(_DELETE_FILE, {"id": attachment.id})

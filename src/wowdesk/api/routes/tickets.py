@@ -16,7 +16,7 @@ from wowdesk.core.i18n import N_
 from wowdesk.core.schemas import MAX_DB_ID
 from wowdesk.core.validation import normalize_tag
 from wowdesk.tickets import actions, queries
-from wowdesk.tickets.models import Ticket
+from wowdesk.tickets.models import TicketRow
 from wowdesk.tickets.schemas import (
     CommentCreate,
     CommentOut,
@@ -34,17 +34,17 @@ router = APIRouter(prefix="/api/v1/tickets", tags=["tickets"], route_class=Stand
 CanRead = Annotated[Actor, Depends(needs(TICKETS_READ))]
 
 
-async def load_ticket(ticket_id: IdPath, request: Request, session: SessionDep, actor: CanRead) -> Ticket:
+async def load_ticket(ticket_id: IdPath, request: Request, session: SessionDep, actor: CanRead) -> TicketRow:
     """The ticket named in the path, in the caller's workspace, or 404 (locked for writes on PostgreSQL)."""
     return await queries.get_ticket(
         session, actor, ticket_id, for_update=request.method not in ("GET", "HEAD")
     )
 
 
-TicketDep = Annotated[Ticket, Depends(load_ticket)]
+TicketDep = Annotated[TicketRow, Depends(load_ticket)]
 
 
-def _etag(ticket: Ticket) -> str:
+def _etag(ticket: TicketRow) -> str:
     return f'W/"{ticket.version}"'
 
 

@@ -1,15 +1,38 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import and_, delete, func, or_, select, update
+from sqlalchemy import Table, and_, bindparam, delete, func, or_, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from wowdesk.core.db import dialect_of
 from wowdesk.core.jobs.models import DEAD, DONE, QUEUED, RUNNING, Job
+from wowdesk.core.sql import Stmt, driver
+
+_COLUMNS = (
+    "name",
+    "payload",
+    "workspace_id",
+    "status",
+    "attempts",
+    "max_attempts",
+    "run_at",
+    "dedupe_key",
+    "created_at",
+    "updated_at",
+)
+_JOBS = cast(Table, Job.__table__)
+_INSERT = {
+    (dialect, dedupe): Stmt(
+        insert.on_conflict_do_nothing(index_elements=["dedupe_key"]) if dedupe else insert
+    )
+    for dialect, factory in (("sqlite", sqlite_insert), ("postgresql", pg_insert))
+    for dedupe in (False, True)
+    for insert in [factory(_JOBS).values({n: bindparam(n, type_=_JOBS.c[n].type) for n in _COLUMNS})]
+}
 
 
 class JobRepository:
@@ -42,12 +65,8 @@ class JobRepository:
             created_at=now,
             updated_at=now,
         )
-        dialect = dialect_of(self.session)
-        ins = pg_insert(Job) if dialect == "postgresql" else sqlite_insert(Job)
-        stmt = ins.values(**values)
-        if dedupe_key is not None:
-            stmt = stmt.on_conflict_do_nothing(index_elements=["dedupe_key"])
-        await self.session.execute(stmt)
+        db = await driver(self.session)
+        await db.run(_INSERT[(db.name, dedupe_key is not None)], values)
 
     async def claim(self, *, worker: str, now: dt.datetime, lease: dt.timedelta, limit: int) -> list[Job]:
         """Take up to `limit` due jobs (or jobs whose runner's lease ran out) for this worker."""
