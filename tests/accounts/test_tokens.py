@@ -9,11 +9,15 @@ import datetime as dt
 import json
 from typing import Any
 
+import httpx
 import jwt
 
 from tests.api.support import assert_unauthorized, login
-from tests.conftest import PASSWORD, Cast
+from tests.conftest import PASSWORD, Cast, LiveServer
+from wowdesk.core.clock import FrozenClock
 from wowdesk.core.security import TokenSigner
+from wowdesk.main import build_runtime
+from wowdesk.settings import Settings
 
 ME = "/api/v1/me"
 
@@ -115,6 +119,30 @@ def test_an_expired_token_is_refused(live_cast: Cast) -> None:
     )
     body = assert_unauthorized(_me(live_cast, token))
     assert "expired" in body["detail"]
+
+
+async def test_a_remembered_token_is_refused_once_it_expires(cast: Cast, settings: Settings) -> None:
+    """A token the server has checked and remembers (api.actor_cache) is accepted without a new
+    signature check only until its own expiry: one second past it, on a server whose clock moved,
+    the same token is a 401."""
+    clock = FrozenClock(dt.datetime.now(dt.UTC))
+    rt = build_runtime(settings, clock=clock)
+    server = LiveServer(settings, runtime=rt).start()
+    try:
+        alice = cast.agents["alice"]
+        token, lifetime = rt.signer.issue(
+            user_id=alice.id, workspace_id=alice.workspace_id, version=alice.token_version, now=clock.now()
+        )
+        with httpx.Client(base_url=server.url, headers={"Authorization": f"Bearer {token}"}) as client:
+            assert client.get(ME).status_code == 200
+            assert client.get(ME).status_code == 200  # now from the actor cache
+            clock.advance(dt.timedelta(seconds=lifetime - 1))
+            assert client.get(ME).status_code == 200
+            clock.advance(dt.timedelta(seconds=2))
+            body = assert_unauthorized(client.get(ME))
+            assert "expired" in body["detail"]
+    finally:
+        server.stop()  # its lifespan started the runtime, and stops it
 
 
 def test_a_token_signed_with_another_secret_is_refused(live_cast: Cast) -> None:

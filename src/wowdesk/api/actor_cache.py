@@ -10,6 +10,7 @@ a job), with no message to lose. The time-to-live only bounds memory and token e
 
 from __future__ import annotations
 
+import datetime as dt
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -22,6 +23,7 @@ class Remembered:
     actor: Actor
     epoch: int
     expires: float
+    valid_until: dt.datetime | None = None  # a token's own expiry: past it, the token is checked again
 
 
 class ActorCache:
@@ -40,12 +42,12 @@ class ActorCache:
             return None
         return entry
 
-    def put(self, credential: str, actor: Actor, epoch: int) -> None:
+    def put(self, credential: str, actor: Actor, epoch: int, valid_until: dt.datetime | None = None) -> None:
         if self.ttl <= 0:
             return
         if len(self._entries) >= self.max_entries:
             self._entries.clear()
-        self._entries[credential] = Remembered(actor, epoch, self._clock() + self.ttl)
+        self._entries[credential] = Remembered(actor, epoch, self._clock() + self.ttl, valid_until)
 
     def forget(self, credential: str) -> None:
         self._entries.pop(credential, None)

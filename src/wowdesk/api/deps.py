@@ -84,13 +84,15 @@ async def _resolve_bearer(request: Request, session: AsyncSession, credential: s
     cache: ActorCache = request.app.state.actor_cache
     now = rt.clock.now()
     is_key = credential.startswith("wdk_")
-    if not is_key and rt.signer.verify(credential, now) is None:
-        return None  # expired or forged: never served from the cache
     remembered = cache.get(credential)
-    if remembered is not None:
+    # A token remembered exactly as it was verified needs no new signature check until it expires.
+    if remembered is not None and (remembered.valid_until is None or now < remembered.valid_until):
         if await accounts.auth_epoch(session, remembered.actor.workspace_id) == remembered.epoch:
             return remembered.actor
         cache.forget(credential)
+    claims = None if is_key else rt.signer.verify(credential, now)
+    if not is_key and claims is None:
+        return None  # expired or forged: never served from the cache
     actor: Actor | None
     if is_key:
         found = await accounts.resolve_api_key(session, credential, now)
@@ -109,7 +111,8 @@ async def _resolve_bearer(request: Request, session: AsyncSession, credential: s
     if actor is not None:
         # The epoch is read after the credential: a change committed in between moves it past
         # what is remembered here, so the entry is checked again next time, never trusted stale.
-        cache.put(credential, actor, await accounts.auth_epoch(session, actor.workspace_id))
+        epoch = await accounts.auth_epoch(session, actor.workspace_id)
+        cache.put(credential, actor, epoch, valid_until=claims.expires_at if claims else None)
     return actor
 
 
