@@ -14,7 +14,7 @@ from sqlalchemy.ext.asyncio import create_async_engine
 
 from tests.conftest import Databases, build_cast, make_settings
 from wowdesk.core.db import Database
-from wowdesk.core.sqlite_inline import inline_creator
+from wowdesk.core.sqlite_inline import NestedWriteError, inline_creator
 from wowdesk.main import build_runtime
 
 pytestmark = pytest.mark.sqlite_only  # the inline SQLite driver
@@ -89,5 +89,53 @@ async def test_a_starting_runtime_gives_the_planner_statistics(url: str, tmp_pat
         async with rt.uow(write=False) as s:
             tables = set((await s.execute(text("SELECT tbl FROM sqlite_stat1"))).scalars())
         assert {"agents", "customers", "customer_identities"} <= tables
+    finally:
+        await rt.stop()
+
+
+async def test_a_unit_of_work_holds_the_writer_only_from_its_first_statement(
+    url: str, tmp_path: Path
+) -> None:
+    """Slow work before the first statement (a password hash, a call to a provider) leaves the
+    single writer free: another write unit of work commits meanwhile."""
+    rt = build_runtime(make_settings(url, tmp_path))
+    gate = asyncio.Event()
+
+    async def slow() -> None:
+        async with rt.uow() as s:
+            await gate.wait()
+            await s.execute(text("INSERT INTO search_fts (rowid, tokens) VALUES (515151, 'slow')"))
+
+    async def quick() -> None:
+        async with rt.uow() as s:
+            await s.execute(text("INSERT INTO search_fts (rowid, tokens) VALUES (525252, 'quick')"))
+
+    try:
+        waiting = asyncio.create_task(slow())
+        await asyncio.sleep(0.05)
+        await asyncio.wait_for(quick(), timeout=5)
+        gate.set()
+        await asyncio.wait_for(waiting, timeout=5)
+        async with rt.uow(write=False) as s:
+            found = await s.execute(
+                text("SELECT rowid FROM search_fts WHERE search_fts MATCH 'slow OR quick'")
+            )
+            assert sorted(found.scalars()) == [515151, 525252]
+    finally:
+        await rt.stop()
+
+
+async def test_a_write_unit_of_work_inside_one_holding_the_writer_is_an_error_not_a_hang(
+    url: str, tmp_path: Path
+) -> None:
+    rt = build_runtime(make_settings(url, tmp_path))
+    try:
+        async with rt.uow() as outer:
+            await outer.execute(text("INSERT INTO search_fts (rowid, tokens) VALUES (535353, 'outer')"))
+            with pytest.raises(NestedWriteError):
+                async with rt.uow() as _inner:
+                    pass
+            async with rt.uow(write=False) as reader:  # reading meanwhile is fine (a snapshot)
+                await reader.execute(text("SELECT 1"))
     finally:
         await rt.stop()

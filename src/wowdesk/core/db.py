@@ -16,7 +16,7 @@ from sqlalchemy.orm import DeclarativeBase, Mapped, declared_attr, mapped_column
 from sqlalchemy.pool import NullPool
 from sqlalchemy.types import TypeDecorator
 
-from wowdesk.core.sqlite_inline import inline_creator
+from wowdesk.core.sqlite_inline import PRAGMAS, InlineConnection, SqlitePool, open_sqlite
 
 NAMING = {
     "ix": "ix_%(column_0_label)s",
@@ -107,12 +107,9 @@ async def refresh_statistics(session: AsyncSession) -> None:
 def _pragmas(busy_timeout_ms: int) -> Any:
     def apply(dbapi_conn: Any, _record: Any) -> None:
         cur = dbapi_conn.cursor()
-        cur.execute("PRAGMA journal_mode=WAL")
-        cur.execute("PRAGMA synchronous=NORMAL")
-        cur.execute("PRAGMA foreign_keys=ON")
+        for pragma in PRAGMAS:
+            cur.execute(pragma)
         cur.execute(f"PRAGMA busy_timeout={int(busy_timeout_ms)}")
-        cur.execute("PRAGMA temp_store=MEMORY")
-        cur.execute("PRAGMA cache_size=-65536")
         cur.close()
 
     return apply
@@ -124,27 +121,36 @@ _sqlite_pragmas = _pragmas(10_000)
 class Database:
     """The engines and session factories of one process.
 
-    On SQLite, writes go through a single pooled connection whose transactions start with
-    ``BEGIN IMMEDIATE``: writers queue in asyncio instead of spinning in SQLite's busy handler,
-    and a read-then-write transaction can never fail to upgrade its lock. Reads use a separate
-    pool of deferred (WAL snapshot) connections, so they never wait for a writer. SQLite calls
-    run inline on the event loop (``core.sqlite_inline``, no thread handoffs); waiting for a lock
+    On SQLite the process keeps its own connections (``core.sqlite_inline.SqlitePool``): a single
+    writer whose transactions start with ``BEGIN IMMEDIATE`` (writers queue in asyncio instead of
+    spinning in SQLite's busy handler, and a read-then-write transaction can never fail to upgrade
+    its lock), and reader connections on WAL snapshots that never wait for a writer. A unit of
+    work holds one of them and lends it to the ORM engines below while it runs, so the ORM and
+    prepared statements (``core.sql``) share its transaction; outside a unit of work the engines
+    open a connection of their own. SQLite calls run inline on the event loop; waiting for a lock
     held by another process is an async retry, never a blocked loop. On PostgreSQL both roles
     share one pooled engine.
     """
 
     def __init__(self, url: str, *, pool_size: int = 10) -> None:
         self.url = url
+        self.sqlite: SqlitePool | None = None
         if url.startswith("sqlite"):
-            path = make_url(url).database or ":memory:"
-            creator = inline_creator(path)
+            pool = self.sqlite = SqlitePool(make_url(url).database or ":memory:")
+
+            def lender(begin: str) -> Any:
+                async def connect() -> InlineConnection:
+                    own = await pool.lent()
+                    return own or InlineConnection(open_sqlite(pool.path), pool.busy_timeout, begin=begin)
+
+                return connect
+
             self.engine = create_async_engine(
-                url, async_creator=creator, pool_size=1, max_overflow=0, pool_timeout=60
+                url, async_creator=lender("BEGIN IMMEDIATE"), poolclass=NullPool, pool_reset_on_return=None
             )
-            self.read_engine = create_async_engine(url, async_creator=creator, pool_size=4, max_overflow=4)
-            for eng, begin in ((self.engine, "BEGIN IMMEDIATE"), (self.read_engine, "BEGIN")):
-                event.listen(eng.sync_engine, "connect", _pragmas(0))
-                event.listen(eng.sync_engine, "begin", _begin_with(begin))
+            self.read_engine = create_async_engine(
+                url, async_creator=lender("BEGIN"), poolclass=NullPool, pool_reset_on_return=None
+            )
         else:
             self.engine = create_async_engine(
                 url, pool_size=pool_size, max_overflow=2 * pool_size, pool_pre_ping=True
@@ -161,6 +167,8 @@ class Database:
         await self.engine.dispose()
         if self.read_engine is not self.engine:
             await self.read_engine.dispose()
+        if self.sqlite is not None:
+            self.sqlite.close()
 
 
 def _begin_with(statement: str) -> Any:

@@ -39,13 +39,14 @@ from sqlalchemy.sql.expression import Executable
 from sqlalchemy.types import ARRAY, TypeEngine
 
 from wowdesk.core.db import UTCDateTime
-from wowdesk.core.sqlite_inline import InlineConnection, is_busy, retry_busy
+from wowdesk.core.sqlite_inline import InlineConnection, Lease, is_busy, retry_busy
 
 R = TypeVar("R")
 Converter = Callable[[Any], Any]
 
 _SESSION_KEY = "wowdesk.sql"
 _TX_KEY = "wowdesk.sql.transaction"  # the transaction the cached driver connection belongs to
+_LEASE_KEY = "wowdesk.sql.lease"  # the SQLite unit of work's lease (core.sqlite_inline)
 
 
 # -- statements ---------------------------------------------------------------------------------------------
@@ -355,10 +356,12 @@ def _integrity(exc: Exception, sql: str, args: Any) -> IntegrityError:
 
 
 class _SqliteDb(Db):
-    def __init__(self, session: AsyncSession, dialect: Dialect, conn: InlineConnection) -> None:
+    def __init__(
+        self, session: AsyncSession, dialect: Dialect, conn: sqlite3.Connection, busy_timeout: float
+    ) -> None:
         super().__init__(session, dialect)
-        self._conn: sqlite3.Connection = conn.sqlite
-        self._busy_timeout = conn.busy_timeout
+        self._conn = conn
+        self._busy_timeout = busy_timeout
 
     def _cursor(self, sql: str, args: Sequence[Any]) -> sqlite3.Cursor:
         try:
@@ -447,23 +450,43 @@ class _PostgresDb(Db):
         await self._call(lambda: self._conn.execute(sql), sql, ())
 
 
+def attach_sqlite(session: AsyncSession, lease: Lease) -> None:
+    """The unit of work's lease is where `session`'s driver connection comes from."""
+    session.info[_LEASE_KEY] = lease
+
+
 async def driver(session: AsyncSession) -> Db:
     """The driver connection of this unit of work, in its transaction (begun if need be)."""
     found: Db | None = session.info.get(_SESSION_KEY)
-    transaction = session.sync_session.get_transaction()
-    if found is not None and transaction is not None and session.info.get(_TX_KEY) is transaction:
+    if found is not None and session.info.get(_TX_KEY) is _transaction_of(session):
         return found
-    conn = await session.connection()
-    raw = await conn.get_raw_connection()
-    dialect = conn.dialect
     db: Db
+    lease: Lease | None = session.info.get(_LEASE_KEY)
+    bind = session.bind
+    if lease is not None and bind is not None:
+        conn = await lease.connection()
+        db = _SqliteDb(session, bind.dialect, conn, lease.busy_timeout)
+        session.info[_SESSION_KEY] = db
+        session.info[_TX_KEY] = _transaction_of(session)
+        return db
+    orm_conn = await session.connection()
+    raw = await orm_conn.get_raw_connection()
+    dialect = orm_conn.dialect
     if dialect.name == "sqlite":
         driver_conn = raw.driver_connection
         if not isinstance(driver_conn, InlineConnection):
             raise TypeError("SQLite engines must be built by core.db.Database (inline connections)")
-        db = _SqliteDb(session, dialect, driver_conn)
+        await driver_conn.ensure_transaction()
+        db = _SqliteDb(session, dialect, driver_conn.sqlite, driver_conn.busy_timeout)
     else:
         db = _PostgresDb(session, dialect, raw.dbapi_connection)
     session.info[_SESSION_KEY] = db
-    session.info[_TX_KEY] = session.sync_session.get_transaction()
+    session.info[_TX_KEY] = _transaction_of(session)
     return db
+
+
+def _transaction_of(session: AsyncSession) -> Any:
+    """What a cached driver connection belongs to: the unit of work's lease, or the ORM
+    transaction whose connection it is."""
+    lease = session.info.get(_LEASE_KEY)
+    return lease if lease is not None else session.sync_session.get_transaction()

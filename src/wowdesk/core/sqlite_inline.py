@@ -19,9 +19,11 @@ aiosqlite dialect drives this object exactly as it drives an ``aiosqlite.Connect
 from __future__ import annotations
 
 import asyncio
+import contextlib
+import contextvars
 import sqlite3
 import time
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import AsyncIterator, Callable, Iterable, Sequence
 from typing import Any
 
 BUSY_INITIAL_DELAY = 0.001
@@ -89,11 +91,13 @@ class InlineCursor:
         self, sql: str, parameters: Sequence[Any] | dict[str, Any] | None = None
     ) -> InlineCursor:
         params = () if parameters is None else parameters
+        await self._connection.ensure_transaction()
         await retry_busy(lambda: self._cursor.execute(sql, params), self._connection.busy_timeout)
         return self
 
     async def executemany(self, sql: str, seq: Iterable[Any]) -> InlineCursor:
         rows = list(seq)
+        await self._connection.ensure_transaction()
         await retry_busy(lambda: self._cursor.executemany(sql, rows), self._connection.busy_timeout)
         return self
 
@@ -145,10 +149,31 @@ class _ImmediateQueue:
 
 
 class InlineConnection:
-    def __init__(self, conn: sqlite3.Connection, busy_timeout: float) -> None:
+    """``begin``: the statement that opens a transaction before the first statement outside one
+    (None: the owner opens transactions itself). ``borrowed``: closing it leaves the ``sqlite3``
+    connection open for its owner (the unit of work lends its connection to the ORM)."""
+
+    def __init__(
+        self,
+        conn: sqlite3.Connection,
+        busy_timeout: float,
+        *,
+        begin: str | None = "BEGIN",
+        borrowed: bool = False,
+        functions: set[str] | None = None,
+    ) -> None:
         self._conn = conn
         self._tx = _ImmediateQueue()
         self.busy_timeout = busy_timeout
+        self.begin = begin
+        self.borrowed = borrowed
+        # SQL functions already created on the sqlite3 connection: SQLAlchemy creates its own each
+        # time it is lent (a "new" connection to it), which SQLite refuses mid-statement.
+        self._functions = functions if functions is not None else set()
+
+    async def ensure_transaction(self) -> None:
+        if self.begin is not None and not self._conn.in_transaction:
+            await retry_busy(lambda: self._conn.execute(self.begin or "BEGIN"), self.busy_timeout)
 
     @property
     def sqlite(self) -> sqlite3.Connection:
@@ -176,13 +201,18 @@ class InlineConnection:
         self._conn.rollback()
 
     async def close(self) -> None:
-        self._conn.close()
+        if not self.borrowed:
+            self._conn.close()
 
     def stop(self) -> None:
-        self._conn.close()
+        if not self.borrowed:
+            self._conn.close()
 
-    async def create_function(self, *args: Any, **kwargs: Any) -> None:
-        self._conn.create_function(*args, **kwargs)
+    async def create_function(self, name: str, *args: Any, **kwargs: Any) -> None:
+        if name in self._functions:
+            return
+        self._conn.create_function(name, *args, **kwargs)
+        self._functions.add(name)
 
     @property
     def in_transaction(self) -> bool:
@@ -193,12 +223,165 @@ class InlineConnection:
         return self._conn.total_changes
 
 
+PRAGMAS = (
+    "PRAGMA journal_mode=WAL",
+    "PRAGMA synchronous=NORMAL",
+    "PRAGMA foreign_keys=ON",
+    "PRAGMA busy_timeout=0",  # waiting for another process's lock is an async retry (retry_busy)
+    "PRAGMA temp_store=MEMORY",
+    "PRAGMA cache_size=-65536",
+)
+
+
+def open_sqlite(path: str) -> sqlite3.Connection:
+    """A ``sqlite3`` connection in autocommit mode (transactions are opened explicitly) with the
+    project's pragmas."""
+    conn = sqlite3.connect(path, isolation_level=None, check_same_thread=False, timeout=0)
+    for pragma in PRAGMAS:
+        conn.execute(pragma)
+    return conn
+
+
 def inline_creator(path: str, *, busy_timeout: float = 10.0) -> Callable[[], Any]:
-    """An ``async_creator`` for ``create_async_engine`` opening `path` in autocommit mode (the
-    engine's ``begin`` listener issues BEGIN / BEGIN IMMEDIATE itself)."""
+    """An ``async_creator`` for ``create_async_engine`` opening `path`; each transaction opens with
+    a deferred BEGIN at its first statement."""
 
     async def connect() -> InlineConnection:
-        conn = sqlite3.connect(path, isolation_level=None, check_same_thread=False, timeout=0)
-        return InlineConnection(conn, busy_timeout)
+        return InlineConnection(open_sqlite(path), busy_timeout)
 
     return connect
+
+
+class NestedWriteError(RuntimeError):
+    """A write unit of work was opened inside another one of the same task that holds the writer:
+    it would wait for the single writer connection that task itself holds, forever."""
+
+
+class Lease:
+    """A unit of work's claim on a connection, taken at its first statement (work done before
+    that — hashing a password, calling a provider — does not hold the writer), in a transaction
+    from then until :meth:`release`."""
+
+    __slots__ = ("_pool", "conn", "write")
+
+    def __init__(self, pool: SqlitePool, write: bool) -> None:
+        self._pool = pool
+        self.write = write
+        self.conn: sqlite3.Connection | None = None
+
+    async def connection(self) -> sqlite3.Connection:
+        if self.conn is None:
+            self.conn = await self._pool._acquire(self.write)
+        return self.conn
+
+    @property
+    def busy_timeout(self) -> float:
+        return self._pool.busy_timeout
+
+    def release(self) -> None:
+        conn, self.conn = self.conn, None
+        if conn is not None:
+            if conn.in_transaction:
+                conn.rollback()
+            self._pool._release(conn, self.write)
+
+
+class SqlitePool:
+    """The connections one process keeps to one SQLite database.
+
+    One writer: write transactions open with ``BEGIN IMMEDIATE`` (the lock is taken before the
+    first read, so a read-then-write transaction can never fail to upgrade it) and queue for it on
+    an asyncio lock, in order. Up to ``readers`` reader connections: deferred transactions on WAL
+    snapshots, which never wait for the writer. Waiting for a lock held by another process (a CLI
+    command, a ``wowdesk worker``) is an async retry (ADR 0007).
+
+    A unit of work holds a :class:`Lease` (``transaction()``) and lends its connection to the ORM
+    engines of ``core.db.Database`` (``lent()``), so prepared statements and the ORM share one
+    transaction.
+    """
+
+    def __init__(self, path: str, *, readers: int = 8, busy_timeout: float = 10.0) -> None:
+        self.path = path
+        self.busy_timeout = busy_timeout
+        self._writer: sqlite3.Connection | None = None
+        self._write_lock = asyncio.Lock()
+        self._idle: list[sqlite3.Connection] = []
+        self._readers = asyncio.Semaphore(readers)
+        self._current: contextvars.ContextVar[Lease | None] = contextvars.ContextVar(
+            f"wowdesk_sqlite_{id(self)}", default=None
+        )
+        self._functions: dict[sqlite3.Connection, set[str]] = {}
+        self._closed = False
+
+    async def lent(self) -> InlineConnection | None:
+        """The connection of the unit of work running in this task, for the ORM (closing it leaves
+        it open), or None outside a unit of work."""
+        lease = self._current.get()
+        if lease is None:
+            return None
+        conn = await lease.connection()
+        functions = self._functions.setdefault(conn, set())
+        return InlineConnection(conn, self.busy_timeout, begin=None, borrowed=True, functions=functions)
+
+    @contextlib.asynccontextmanager
+    async def transaction(self, *, write: bool) -> AsyncIterator[Lease]:
+        """A lease for this task until the block ends. The caller commits; whatever is still open
+        at the end is rolled back."""
+        if self._closed:
+            raise RuntimeError("the database is closed")
+        outer = self._current.get()
+        if write and outer is not None and outer.write and outer.conn is not None:
+            raise NestedWriteError("a write unit of work inside another one would wait for itself")
+        lease = Lease(self, write)
+        token = self._current.set(lease)
+        try:
+            yield lease
+        finally:
+            self._current.reset(token)
+            lease.release()
+
+    async def _acquire(self, write: bool) -> sqlite3.Connection:
+        if self._closed:
+            raise RuntimeError("the database is closed")
+        if write:
+            await self._write_lock.acquire()
+            try:
+                if self._writer is None:
+                    self._writer = open_sqlite(self.path)
+                await self._begin(self._writer, "BEGIN IMMEDIATE")
+            except BaseException:
+                self._write_lock.release()
+                raise
+            return self._writer
+        await self._readers.acquire()
+        try:
+            conn = self._idle.pop() if self._idle else open_sqlite(self.path)
+            await self._begin(conn, "BEGIN")
+        except BaseException:
+            self._readers.release()
+            raise
+        return conn
+
+    async def _begin(self, conn: sqlite3.Connection, begin: str) -> None:
+        await retry_busy(lambda: conn.execute(begin), self.busy_timeout)
+
+    def _release(self, conn: sqlite3.Connection, write: bool) -> None:
+        if write:
+            self._write_lock.release()
+            return
+        if self._closed:
+            self._functions.pop(conn, None)
+            conn.close()
+        else:
+            self._idle.append(conn)
+        self._readers.release()
+
+    def close(self) -> None:
+        self._closed = True
+        for conn in self._idle:
+            conn.close()
+        self._idle.clear()
+        self._functions.clear()
+        if self._writer is not None:
+            self._writer.close()
+            self._writer = None

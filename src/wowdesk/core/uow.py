@@ -7,6 +7,7 @@ bus, and runners are woken if a job is already due. Actions never commit; they r
 
 from __future__ import annotations
 
+import asyncio
 import datetime as dt
 import logging
 from collections.abc import AsyncIterator
@@ -20,6 +21,8 @@ from wowdesk.core.clock import Clock
 from wowdesk.core.db import Database
 from wowdesk.core.events import DURABLE_LISTENERS, discard_pending_events, take_pending_events
 from wowdesk.core.jobs.models import JOBS_DUE
+from wowdesk.core.sql import attach_sqlite
+from wowdesk.core.sqlite_inline import Lease, retry_busy
 
 log = logging.getLogger("wowdesk.uow")
 
@@ -62,24 +65,49 @@ class UnitOfWorkFactory:
 
     @asynccontextmanager
     async def __call__(self, *, write: bool = True) -> AsyncIterator[AsyncSession]:
+        if self.db.sqlite is None:
+            async with self._unit(write) as session:
+                yield session
+            return
+        # SQLite: the unit of work holds its connection (core.sqlite_inline.SqlitePool) and lends it
+        # to the ORM; prepared statements (core.sql) run on it directly.
+        async with (
+            self.db.sqlite.transaction(write=write) as lease,
+            self._unit(write, lease=lease) as session,
+        ):
+            yield session
+
+    @asynccontextmanager
+    async def _unit(self, write: bool, *, lease: Lease | None = None) -> AsyncIterator[AsyncSession]:
         maker = self.db.sessionmaker if write else self.db.read_sessionmaker
-        async with maker() as session:
+        session = maker()
+        try:
             session.info[CLOCK] = self.clock
             session.info[CONTEXT] = self.context
             session.info[DURABLE_LISTENERS] = self.durable_listeners
+            if lease is not None:
+                attach_sqlite(session, lease)
             try:
                 yield session
-                if write:
+                # The ORM's changes and, if it was used at all, its commit.
+                if write and (lease is None or session.in_transaction()):
                     await session.commit()
+                if write and lease is not None and lease.conn is not None and lease.conn.in_transaction:
+                    await retry_busy(lease.conn.commit, lease.busy_timeout)
                 # A read session just closes: its snapshot is released and loaded objects stay
                 # readable (a rollback would expire them).
             except BaseException:
                 discard_pending_events(session)
                 session.info.pop(JOBS_DUE, None)
-                await session.rollback()
+                await session.rollback()  # the lease rolls back what is left when it ends
                 raise
             events = take_pending_events(session)
             jobs_due = session.info.pop(JOBS_DUE, False)
+        finally:
+            if lease is None:  # a pooled PostgreSQL connection must go back even if we are cancelled
+                await asyncio.shield(session.close())
+            else:  # the SQLite connection is the pool's, returned by pool.transaction() whatever happens
+                await session.close()
         await self.after_commit(events, jobs_due)
 
     async def after_commit(self, events: list[Any], jobs_due: bool) -> None:
