@@ -163,6 +163,7 @@ def serve(
         host=settings.host,
         port=settings.port,
         log_level="info",
+        access_log=settings.access_log,
         timeout_graceful_shutdown=10,
         proxy_headers=False,
         server_header=False,

@@ -5,13 +5,14 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable
 from typing import Any
 
-from fastapi import Request
+from fastapi import Request, Response
 from fastapi.encoders import jsonable_encoder
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from wowdesk.api.responses import model_response
 from wowdesk.core import idempotency
 from wowdesk.core.actor import Actor
 from wowdesk.core.errors import Conflict, InvalidInput
@@ -29,11 +30,14 @@ async def create_once(
     create: Callable[[], Awaitable[Any]],
     *,
     status_code: int = 201,
-) -> JSONResponse:
+) -> Response:
     """Run `create` unless this key was seen; store its answer in the same transaction."""
     key = request.headers.get(HEADER)
     if key is None:
-        return JSONResponse(_plain(await create()), status_code=status_code)
+        created = await create()
+        if isinstance(created, BaseModel):
+            return model_response(created, status_code=status_code)
+        return JSONResponse(_plain(created), status_code=status_code)
     key = key.strip()
     if not key or len(key) > idempotency.MAX_KEY_LENGTH or not key.isprintable():
         raise InvalidInput(N_("The Idempotency-Key header must be 1-200 printable characters."))

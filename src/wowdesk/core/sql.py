@@ -82,13 +82,15 @@ def _result_converter(type_: TypeEngine[Any], dialect: Dialect) -> Converter | N
     return converter
 
 
+_MISSING: Any = object()  # a parameter with no value given and none in the statement
+_NO_PARAMS: Mapping[str, Any] = {}
 _POSTCOMPILE = re.compile(r"__\[POSTCOMPILE_(\w+)\]")
 
 
 class Prepared:
     """A statement compiled for one dialect."""
 
-    __slots__ = ("_expanded", "binds", "defaults", "expanding", "names", "results", "sql")
+    __slots__ = ("_expanded", "_plan", "binds", "defaults", "expanding", "names", "results", "sql")
 
     def __init__(self, stmt: Any, dialect: Dialect, result_types: Sequence[TypeEngine[Any]] | None) -> None:
         compiled = stmt.compile(dialect=dialect)
@@ -115,19 +117,20 @@ class Prepared:
         self.results: tuple[Converter | None, ...] | None = (
             results if any(r is not None for r in results) else None
         )
+        self._plan = tuple(
+            (name, convert, self.defaults.get(name, _MISSING))
+            for name, convert in zip(self.names, self.binds, strict=True)
+        )
 
     def args(self, params: Mapping[str, Any] | None) -> list[Any]:
+        given = params or _NO_PARAMS
         out: list[Any] = []
-        given = params or {}
-        defaults = self.defaults
-        for name, convert in zip(self.names, self.binds, strict=True):
-            if name in given:
-                value = given[name]
-            elif name in defaults:
-                value = defaults[name]
-            else:
+        append = out.append
+        for name, convert, default in self._plan:
+            value = given.get(name, default)
+            if value is _MISSING:
                 raise KeyError(f"missing parameter {name!r} for: {self.sql[:120]}")
-            out.append(value if convert is None or value is None else convert(value))
+            append(value if convert is None or value is None else convert(value))
         return out
 
     def expand(self, args: list[Any]) -> tuple[str, list[Any]]:

@@ -5,7 +5,6 @@ from __future__ import annotations
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Query, Request, Response
-from fastapi.responses import JSONResponse
 from pydantic import Field
 
 from wowdesk.accounts import actions, queries
@@ -90,9 +89,7 @@ async def list_agents(
 
 
 @router.post("/agents", response_model=AgentOut, status_code=201, summary="Add an agent (admins)")
-async def create_agent(
-    data: AgentCreate, request: Request, session: SessionDep, actor: ActorDep
-) -> JSONResponse:
+async def create_agent(data: AgentCreate, request: Request, session: SessionDep, actor: ActorDep) -> Response:
     async def create() -> AgentOut:
         return AgentOut.model_validate(await actions.do_create_agent(session, actor, data))
 
@@ -147,9 +144,7 @@ async def list_teams(session: SessionDep, actor: CanReadAgents) -> list[TeamOut]
 
 
 @router.post("/teams", response_model=TeamOut, status_code=201)
-async def create_team(
-    data: TeamCreate, request: Request, session: SessionDep, actor: ActorDep
-) -> JSONResponse:
+async def create_team(data: TeamCreate, request: Request, session: SessionDep, actor: ActorDep) -> Response:
     async def create() -> TeamOut:
         team = await actions.do_create_team(session, actor, data)
         return TeamOut(
@@ -190,9 +185,7 @@ async def list_skills(session: SessionDep, actor: CanReadAgents) -> list[SkillOu
 
 
 @router.post("/skills", response_model=SkillOut, status_code=201)
-async def create_skill(
-    data: SkillCreate, request: Request, session: SessionDep, actor: ActorDep
-) -> JSONResponse:
+async def create_skill(data: SkillCreate, request: Request, session: SessionDep, actor: ActorDep) -> Response:
     async def create() -> SkillOut:
         return SkillOut.model_validate(
             await actions.do_create_skill(session, actor, data.name, data.description)

@@ -2,8 +2,7 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Query, Request
-from fastapi.responses import JSONResponse
+from fastapi import APIRouter, Depends, Query, Request, Response
 
 from wowdesk.accounts.permissions import CUSTOMERS_READ
 from wowdesk.api.deps import ActorDep, IdPath, SessionDep, needs
@@ -27,7 +26,7 @@ CanRead = Annotated[Actor, Depends(needs(CUSTOMERS_READ))]
 @router.post("", response_model=CustomerOut, status_code=201, summary="Create a customer")
 async def create_customer(
     data: CustomerCreate, request: Request, session: SessionDep, actor: ActorDep
-) -> JSONResponse:
+) -> Response:
     async def create() -> CustomerOut:
         customer = await actions.do_create_customer(session, actor, data)
         return await queries.describe_customer(session, actor.workspace_id, customer)

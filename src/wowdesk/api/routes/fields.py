@@ -1,7 +1,6 @@
 from __future__ import annotations
 
-from fastapi import APIRouter, Request
-from fastapi.responses import JSONResponse
+from fastapi import APIRouter, Request, Response
 
 from wowdesk.api.deps import ActorDep, IdPath, SessionDep
 from wowdesk.api.idempotency import create_once
@@ -23,9 +22,7 @@ async def list_fields(session: SessionDep, actor: ActorDep) -> list[FieldOut]:
     status_code=201,
     summary="Define a custom field: text, number, date, dropdown or checkbox (admins)",
 )
-async def create_field(
-    data: FieldCreate, request: Request, session: SessionDep, actor: ActorDep
-) -> JSONResponse:
+async def create_field(data: FieldCreate, request: Request, session: SessionDep, actor: ActorDep) -> Response:
     async def create() -> FieldOut:
         return FieldOut.model_validate(await actions.do_create_field(session, actor, data))
 

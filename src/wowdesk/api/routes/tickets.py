@@ -3,11 +3,12 @@ from __future__ import annotations
 from typing import Annotated, Literal, get_args
 
 from fastapi import APIRouter, Depends, Header, Query, Request, Response
-from fastapi.responses import JSONResponse
+from pydantic import TypeAdapter
 
 from wowdesk.accounts.permissions import TICKETS_READ
 from wowdesk.api.deps import ActorDep, IdPath, SessionDep, needs
 from wowdesk.api.idempotency import create_once
+from wowdesk.api.responses import JSON, model_response
 from wowdesk.api.routing import StandardJSONRoute
 from wowdesk.api.schemas import PageOut
 from wowdesk.core.actor import Actor
@@ -30,6 +31,7 @@ from wowdesk.tickets.schemas import (
 )
 
 router = APIRouter(prefix="/api/v1/tickets", tags=["tickets"], route_class=StandardJSONRoute)
+_COMMENTS = TypeAdapter(list[CommentOut])
 
 CanRead = Annotated[Actor, Depends(needs(TICKETS_READ))]
 
@@ -67,7 +69,7 @@ def _if_match(value: str | None) -> int | None:
 )
 async def create_ticket(
     data: TicketCreate, request: Request, session: SessionDep, actor: ActorDep
-) -> JSONResponse:
+) -> Response:
     async def create() -> TicketOut:
         ticket = await actions.do_create_ticket(session, actor, data)
         return await queries.describe_ticket(session, actor.workspace_id, ticket)
@@ -101,7 +103,7 @@ async def list_tickets(
     sort: Literal["-created_at", "created_at", "-updated_at", "updated_at"] = "-created_at",
     cursor: str | None = Query(None, max_length=500),
     limit: int = Query(25, ge=1, le=200),
-) -> PageOut[TicketOut]:
+) -> Response:
     f = queries.TicketFilter(team_id=team, requester_id=requester)
     for values, allowed, target in (
         (status, Status, f.statuses),
@@ -126,13 +128,13 @@ async def list_tickets(
         except ValueError as exc:
             raise InvalidInput(N_("Filter not valid: {reason}"), reason=str(exc)) from None
     page = await queries.list_tickets(session, actor, f, q=q, sort=sort, cursor=cursor, limit=limit)
-    return PageOut(items=page.items, next_cursor=page.next_cursor)
+    return model_response(PageOut(items=page.items, next_cursor=page.next_cursor))
 
 
 @router.get("/{ticket_id}", response_model=TicketOut)
-async def get_ticket(ticket: TicketDep, session: SessionDep, response: Response) -> TicketOut:
-    response.headers["ETag"] = _etag(ticket)
-    return await queries.describe_ticket(session, ticket.workspace_id, ticket)
+async def get_ticket(ticket: TicketDep, session: SessionDep) -> Response:
+    out = await queries.describe_ticket(session, ticket.workspace_id, ticket)
+    return model_response(out, headers={"ETag": _etag(ticket)})
 
 
 @router.patch(
@@ -148,12 +150,11 @@ async def update_ticket(
     data: TicketUpdate,
     session: SessionDep,
     actor: ActorDep,
-    response: Response,
     if_match: str | None = Header(None),
-) -> TicketOut:
+) -> Response:
     await actions.do_update_ticket(session, actor, ticket, data, expected_version=_if_match(if_match))
-    response.headers["ETag"] = _etag(ticket)
-    return await queries.describe_ticket(session, actor.workspace_id, ticket)
+    out = await queries.describe_ticket(session, actor.workspace_id, ticket)
+    return model_response(out, headers={"ETag": _etag(ticket)})
 
 
 @router.post(
@@ -164,7 +165,7 @@ async def update_ticket(
 )
 async def add_comment(
     ticket: TicketDep, data: CommentCreate, request: Request, session: SessionDep, actor: ActorDep
-) -> JSONResponse:
+) -> Response:
     async def create() -> CommentOut:
         comment = await actions.do_add_comment(session, actor, ticket, data)
         return await queries.describe_comment(
@@ -183,8 +184,9 @@ async def list_comments(
     actor: CanRead,
     after_id: int | None = Query(None, ge=0, le=MAX_DB_ID),
     limit: int = Query(100, ge=1, le=500),
-) -> list[CommentOut]:
-    return await queries.list_comments(session, actor, ticket, after_id=after_id, limit=limit)
+) -> Response:
+    comments = await queries.list_comments(session, actor, ticket, after_id=after_id, limit=limit)
+    return Response(_COMMENTS.dump_json(comments), media_type=JSON)
 
 
 @router.get(
@@ -198,7 +200,7 @@ async def ticket_events(
     actor: CanRead,
     after_id: int | None = Query(None, ge=0, le=MAX_DB_ID),
     limit: int = Query(200, ge=1, le=1000),
-) -> PageOut[TimelineEntry]:
+) -> Response:
     rows = await queries.timeline(session, actor, ticket, after_id=after_id, limit=limit + 1)
     more = len(rows) > limit
-    return PageOut(items=rows[:limit], next_cursor=str(rows[limit - 1].id) if more else None)
+    return model_response(PageOut(items=rows[:limit], next_cursor=str(rows[limit - 1].id) if more else None))
