@@ -7,6 +7,7 @@ from contextlib import asynccontextmanager
 
 from wowdesk.accounts import actions, queries
 from wowdesk.accounts.schemas import AgentCreate, WorkspaceCreate
+from wowdesk.conversations import actions as chat_actions
 from wowdesk.core.actor import Actor
 from wowdesk.core.errors import NotFound
 from wowdesk.core.i18n import N_
@@ -54,6 +55,7 @@ async def create_workspace(
     )
     async with runtime(settings) as rt, rt.uow() as session:
         ws, _admin = await actions.do_create_workspace(session, data)
+        await chat_actions.do_create_default_channel(session, ws.id)
         return ws.id
 
 

@@ -13,6 +13,7 @@ from typing import Any
 from wowdesk.accounts import actions as accounts
 from wowdesk.accounts import queries as account_queries
 from wowdesk.accounts.schemas import AgentCreate, TeamCreate, WorkspaceCreate
+from wowdesk.conversations import actions as chat_actions
 from wowdesk.core.actor import Actor
 from wowdesk.core.runtime import Runtime
 from wowdesk.customers import actions as customers
@@ -187,6 +188,7 @@ async def seed_demo(rt: Runtime) -> tuple[list[dict[str, str]] | None, bool]:
         await accounts.do_create_team(
             session, system, TeamCreate(name="Global", member_ids=[agents["alex"].id])
         )
+        await chat_actions.do_create_default_channel(session, ws.id)
         await tickets.do_create_field(
             session,
             system,

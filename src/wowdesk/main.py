@@ -98,7 +98,21 @@ def create_app(
     from wowdesk.api import problems
     from wowdesk.api.actor_cache import ActorCache
     from wowdesk.api.middleware import RequestGuard
-    from wowdesk.api.routes import accounts, attachments, auth, customers, fields, jobs, system, tickets
+    from wowdesk.api.routes import (
+        accounts,
+        attachments,
+        auth,
+        channels,
+        conversations,
+        customers,
+        fields,
+        jobs,
+        system,
+        tickets,
+        widget,
+    )
+    from wowdesk.realtime.hub import Hub
+    from wowdesk.web.routes import public
 
     rt = runtime or build_runtime(settings)
     jobs_here = settings.run_jobs_in_process if run_jobs is None else run_jobs
@@ -131,11 +145,25 @@ def create_app(
     )
     app.state.runtime = rt
     app.state.actor_cache = ActorCache(ttl=settings.auth_cache_seconds)
+    app.state.hub = Hub(rt.bus)
     app.add_exception_handler(DomainError, problems.domain_error)
     app.add_exception_handler(RequestValidationError, problems.validation_error)
     app.add_exception_handler(StarletteHTTPException, problems.http_error)
     app.add_exception_handler(Exception, problems.unexpected_error)
-    for module in (system, auth, accounts, customers, tickets, fields, attachments, jobs):
+    for module in (
+        system,
+        auth,
+        accounts,
+        customers,
+        tickets,
+        fields,
+        attachments,
+        jobs,
+        channels,
+        conversations,
+        widget,
+        public,
+    ):
         app.include_router(module.router)
     system.mount_vendor_assets(app, settings.assets_dir or DEFAULT_ASSETS_DIR)
 

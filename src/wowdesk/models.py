@@ -1,8 +1,10 @@
 """Every ORM model, imported once so the metadata is complete (migrations, schema checks)."""
 
 from wowdesk.accounts import models as _accounts  # noqa: F401
+from wowdesk.conversations import models as _conversations  # noqa: F401
 from wowdesk.core.counters import Counter  # noqa: F401
 from wowdesk.core.db import Base
+from wowdesk.core.eventlog import EventLogEntry  # noqa: F401
 from wowdesk.core.idempotency import IdempotencyRecord  # noqa: F401
 from wowdesk.core.jobs import models as _jobs  # noqa: F401
 from wowdesk.core.search import SearchDocument  # noqa: F401

@@ -99,6 +99,23 @@ def _populate(c: Cast, marker: str) -> tuple[dict[str, int], str]:
     ids["job"] = next(j["id"] for j in jobs if j["payload"].get("ticket_id") == ids["ticket"])
     key = _ok(alice.post("/api/v1/api-keys", json={"name": f"Key {marker}"}), 201)  # audited, with its name
     ids["api_key"] = key["id"]
+    ids["channel"] = _ok(ada.post("/api/v1/channels", json={"name": f"Chat {marker}"}), 201)["id"]
+    visitor = c.api(None)
+    welcome = _ok(
+        visitor.post(
+            "/api/v1/widget/session",
+            json={"workspace": c.slug, "channel": ids["channel"], "profile": {"name": f"Visitor {marker}"}},
+        )
+    )
+    auth = {"Authorization": f"Visitor {welcome['visitor']}"}
+    _ok(
+        visitor.post(
+            "/api/v1/widget/messages", json={"client_id": "c1", "body": f"Hi {marker}"}, headers=auth
+        ),
+        201,
+    )
+    convs = ada.get("/api/v1/conversations", params={"channel": ids["channel"]}).json()["items"]
+    ids["conversation"] = convs[0]["id"]
     return ids, key["key"]
 
 
@@ -142,6 +159,14 @@ LISTS: dict[str, list[dict[str, Any]]] = {
     ],
     "/api/v1/ticket-fields": [{}],
     "/api/v1/jobs": [{}, {"status": "queued"}],
+    "/api/v1/channels": [{}],
+    "/api/v1/conversations": [
+        {},
+        {"status": "open"},
+        {"channel": "{channel}"},
+        {"team": "{team}"},
+        {"assignee": "none"},
+    ],
 }
 
 # Routes that take no id and list nothing.
@@ -152,6 +177,13 @@ NOT_LISTS = {
     ("POST", "/api/v1/auth/session"),
     ("DELETE", "/api/v1/auth/session"),
     ("PATCH", "/api/v1/me"),
+    # The customer side of chat: a visitor's own session, named by its signed token (a foreign or
+    # forged one is refused: tests/conversations/test_chat_bad_input.py).
+    ("POST", "/api/v1/widget/session"),
+    ("GET", "/api/v1/widget/messages"),
+    ("POST", "/api/v1/widget/messages"),
+    ("POST", "/api/v1/widget/read"),
+    ("POST", "/api/v1/widget/received"),
 }
 
 
@@ -161,6 +193,7 @@ def _params(w: World, params: dict[str, Any], c: Cast, ids: dict[str, int]) -> d
         "team": ids["team"],
         "customer": ids["customer"],
         "alice": c.agents["alice"].id,
+        "channel": ids["channel"],
     }
     return {k: str(v).format(**values) for k, v in params.items()}
 
@@ -272,6 +305,29 @@ MATRIX: dict[tuple[str, str], Case] = {
         "job",
         view="/api/v1/jobs",
         owner_status=409,  # queued, not dead
+    ),
+    ("GET", "/api/v1/channels/{channel_id}"): Case("/api/v1/channels/{id}", "channel"),
+    ("PATCH", "/api/v1/channels/{channel_id}"): Case(
+        "/api/v1/channels/{id}", "channel", lambda w: {"settings": {"sound": False}}
+    ),
+    ("GET", "/api/v1/conversations/{conversation_id}"): Case("/api/v1/conversations/{id}", "conversation"),
+    ("PATCH", "/api/v1/conversations/{conversation_id}"): Case(
+        "/api/v1/conversations/{id}", "conversation", lambda w: {"priority": "urgent"}
+    ),
+    ("GET", "/api/v1/conversations/{conversation_id}/messages"): Case(
+        "/api/v1/conversations/{id}/messages", "conversation"
+    ),
+    ("POST", "/api/v1/conversations/{conversation_id}/messages"): Case(
+        "/api/v1/conversations/{id}/messages",
+        "conversation",
+        lambda w: {"body": "hijacked", "private": True},
+        owner_status=201,
+    ),
+    ("POST", "/api/v1/conversations/{conversation_id}/ticket"): Case(
+        "/api/v1/conversations/{id}/ticket",
+        "conversation",
+        view="/api/v1/conversations/{id}",
+        owner_status=201,
     ),
 }
 
@@ -388,6 +444,11 @@ BODY_IDS_ROUTES: list[tuple[str, str, Callable[[World], list[tuple[str, str, dic
     ),
     ("POST", "/api/v1/ticket-fields", lambda w: []),  # no ids in a field definition
     ("POST", "/api/v1/attachments", lambda w: []),  # a file upload
+    (
+        "POST",
+        "/api/v1/channels",
+        lambda w: [("/api/v1/channels", "team_id", {"name": "c", "team_id": w.ids["team"]})],
+    ),
 ]
 
 
@@ -417,6 +478,14 @@ def _own_routes_with_foreign_ids(w: World) -> list[tuple[str, str, str, dict[str
             "source_id",
             {"source_id": w.ids["customer2"]},
         ),
+        (
+            "PATCH",
+            f"/api/v1/conversations/{w.theirs['conversation']}",
+            "assignee_id",
+            {"assignee_id": w.ids["agent"]},
+        ),
+        ("PATCH", f"/api/v1/conversations/{w.theirs['conversation']}", "team_id", {"team_id": w.ids["team"]}),
+        ("PATCH", f"/api/v1/channels/{w.theirs['channel']}", "team_id", {"team_id": w.ids["team"]}),
     ]
 
 

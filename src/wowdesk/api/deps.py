@@ -77,11 +77,21 @@ ActorDep = Annotated[Actor, Depends(current_actor)]
 
 
 async def _resolve_bearer(request: Request, session: AsyncSession, credential: str) -> Actor | None:
+    return await resolve_bearer(
+        get_runtime(request),
+        request.app.state.actor_cache,
+        session,
+        credential,
+        read_only=request.method in SAFE_METHODS,
+    )
+
+
+async def resolve_bearer(
+    rt: Runtime, cache: ActorCache, session: AsyncSession, credential: str, *, read_only: bool
+) -> Actor | None:
     """A bearer token or API key → its actor: from the actor cache when it was checked before and
     nothing of the workspace's agents and keys changed since (api.actor_cache), else from the
-    database."""
-    rt = get_runtime(request)
-    cache: ActorCache = request.app.state.actor_cache
+    database. `read_only`: `session` is a read session."""
     now = rt.clock.now()
     is_key = credential.startswith("wdk_")
     remembered = cache.get(credential)
@@ -101,7 +111,7 @@ async def _resolve_bearer(request: Request, session: AsyncSession, credential: s
         actor, stale = found
         if stale and actor.via:
             key_id = int(actor.via.split(":")[1])
-            if request.method in SAFE_METHODS:  # a read session: write the touch on its own
+            if read_only:  # a read session: write the touch on its own
                 async with rt.uow() as s:
                     await accounts.touch_api_key(s, actor.workspace_id, key_id, now)
             else:  # never take a second write connection while holding one

@@ -28,6 +28,12 @@ _INCREMENT = Stmt(
     .values(value=Counter.value + 1)
     .returning(Counter.value)
 )
+_ADVANCE = Stmt(
+    update(Counter)
+    .where(Counter.workspace_id == bindparam("ws"), Counter.name == bindparam("counter"))
+    .values(value=Counter.value + bindparam("by"))
+    .returning(Counter.value)
+)
 _CREATE = Stmt(
     sqlite_insert(Counter)
     .values(workspace_id=bindparam("ws"), name=bindparam("counter"), value=0)
@@ -53,6 +59,20 @@ async def next_value(session: AsyncSession, workspace_id: int, name: str) -> int
         return int(value)
     await db.run(_CREATE_PG if db.name == "postgresql" else _CREATE, params)
     return int(await db.scalar(_INCREMENT, params))
+
+
+async def advance(session: AsyncSession, workspace_id: int, name: str, by: int) -> int:
+    """Add `by` to the counter and return its new value: the caller owns the `by` values up to it.
+    Locked until the transaction ends, like next_value."""
+    params = {"ws": workspace_id, "counter": name, "by": by}
+    db = await driver(session)
+    value = await db.scalar(_ADVANCE, params)
+    if value is None:
+        await db.run(
+            _CREATE_PG if db.name == "postgresql" else _CREATE, {"ws": workspace_id, "counter": name}
+        )
+        value = await db.scalar(_ADVANCE, params)
+    return int(value)
 
 
 async def current_value(session: AsyncSession, workspace_id: int, name: str) -> int:

@@ -24,10 +24,13 @@ class Event(BaseModel):
 
     model_config = ConfigDict(frozen=True, extra="forbid")
     name: ClassVar[str] = ""
+    # Kept in the event log (core.eventlog) for streams that resume: set by the classes agents see.
+    logged: ClassVar[bool] = False
 
     workspace_id: int
     occurred_at: dt.datetime
     actor: str | None = None  # "agent:12", "customer:7", "system", "apikey:3"
+    log_id: int | None = None  # its number in the workspace's event log, once logged
 
     def __init_subclass__(cls, **kwargs: Any) -> None:
         super().__init_subclass__(**kwargs)

@@ -108,3 +108,31 @@ class TokenSigner:
             )
         except (KeyError, TypeError, ValueError, OverflowError, OSError):
             return None
+
+
+def hmac_hex(key: str, message: str) -> str:
+    """HMAC-SHA256 of `message` under `key`, in hex (what a site computes as a visitor's identity_hash)."""
+    return hmac.new(key.encode(), message.encode(), hashlib.sha256).hexdigest()
+
+
+class ValueSigner:
+    """Short signed strings for one purpose (``v1.<fields>.<signature>``): a visitor token names the
+    customer behind a browser. Not encrypted; never put secrets in the fields."""
+
+    def __init__(self, secret: str, purpose: str) -> None:
+        self._key = hashlib.sha256(f"wowdesk-{purpose}:{secret}".encode()).digest()
+
+    def sign(self, *fields: int | str) -> str:
+        body = ".".join(str(f) for f in fields)
+        mac = hmac.new(self._key, body.encode(), hashlib.sha256).hexdigest()[:32]
+        return f"v1.{body}.{mac}"
+
+    def unsign(self, token: str) -> list[str] | None:
+        """The fields of a token this signer made, or None for anything else."""
+        if not token.startswith("v1.") or len(token) > 300:
+            return None
+        body, _, mac = token[3:].rpartition(".")
+        expected = hmac.new(self._key, body.encode(), hashlib.sha256).hexdigest()[:32]
+        if not body or not hmac.compare_digest(mac.encode(), expected.encode()):
+            return None
+        return body.split(".")

@@ -19,6 +19,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from wowdesk.core.bus import Bus
 from wowdesk.core.clock import Clock
 from wowdesk.core.db import Database
+from wowdesk.core.eventlog import log_pending
 from wowdesk.core.events import DURABLE_LISTENERS, discard_pending_events, take_pending_events
 from wowdesk.core.jobs.models import JOBS_DUE
 from wowdesk.core.sql import attach_sqlite
@@ -89,6 +90,8 @@ class UnitOfWorkFactory:
                 attach_sqlite(session, lease)
             try:
                 yield session
+                if write:
+                    await log_pending(session, now(session))
                 # The ORM's changes and, if it was used at all, its commit.
                 if write and (lease is None or session.in_transaction()):
                     await session.commit()

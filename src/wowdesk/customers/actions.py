@@ -14,7 +14,7 @@ from wowdesk.core.uow import now
 from wowdesk.customers import events as ev
 from wowdesk.customers.models import CustomerRow, IdentityRow
 from wowdesk.customers.repository import CustomersRepository
-from wowdesk.customers.schemas import CustomerCreate, CustomerUpdate
+from wowdesk.customers.schemas import CustomerCreate, CustomerUpdate, IdentityChannel, IdentityIn
 
 
 async def _claim_identities(
@@ -116,6 +116,46 @@ async def do_find_or_create_customer(
         if found is None:
             raise
         return found
+
+
+async def do_find_or_create_identity(
+    session: AsyncSession,
+    actor: Actor,
+    identity: tuple[IdentityChannel, str],
+    *,
+    name: str | None = None,
+    email: str | None = None,
+    language: str | None = None,
+) -> CustomerRow:
+    """The customer owning a verified channel identity (a site's user id, a LINE user …), created
+    if nobody does, with the e-mail address the channel vouches for unless another customer owns it
+    already (then only the identity: agents may merge the two)."""
+    repo = CustomersRepository(session, actor.workspace_id)
+    found = await _owner_of(repo, [identity], name)
+    if found is not None:
+        return found
+    for emails in ([email], []) if email else ([],):
+        try:
+            async with (await repo.db()).savepoint():
+                return await do_create_customer(
+                    session,
+                    actor,
+                    CustomerCreate.model_construct(
+                        name=name or "",
+                        emails=emails,
+                        phones=[],
+                        identities=[IdentityIn.model_construct(channel=identity[0], value=identity[1])],
+                        language=language,
+                        time_zone=None,
+                        tags=[],
+                        custom_attributes={},
+                    ),
+                )
+        except Conflict:
+            owner = await _owner_of(repo, [identity], name)  # created meanwhile by a racing request
+            if owner is not None:
+                return owner
+    raise Conflict(N_("{value} already belongs to another customer."), value=identity[1])
 
 
 async def _owner_of(

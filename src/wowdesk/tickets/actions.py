@@ -13,11 +13,13 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from wowdesk.accounts import queries as accounts
 from wowdesk.accounts.permissions import FIELDS_MANAGE, TICKETS_WRITE
+from wowdesk.conversations import actions as chat_actions
+from wowdesk.conversations import queries as chat_queries
 from wowdesk.core.actor import Actor
 from wowdesk.core.counters import next_value
 from wowdesk.core.errors import Conflict, InvalidInput
 from wowdesk.core.events import record_event
-from wowdesk.core.i18n import N_
+from wowdesk.core.i18n import N_, _
 from wowdesk.core.jobs.registry import enqueue
 from wowdesk.core.search import index_document
 from wowdesk.core.uow import context, now
@@ -28,7 +30,14 @@ from wowdesk.tickets import events as ev
 from wowdesk.tickets.fields import missing_required, validate_custom_fields
 from wowdesk.tickets.models import AttachmentRow, CommentRow, FieldRow, TicketRow
 from wowdesk.tickets.repository import SEARCH_KIND, TicketsRepository
-from wowdesk.tickets.schemas import CommentCreate, FieldCreate, FieldUpdate, TicketCreate, TicketUpdate
+from wowdesk.tickets.schemas import (
+    MAX_BODY,
+    CommentCreate,
+    FieldCreate,
+    FieldUpdate,
+    TicketCreate,
+    TicketUpdate,
+)
 from wowdesk.tickets.states import can_transition
 
 AUTOCLOSE_JOB = "tickets.autoclose"
@@ -577,3 +586,49 @@ async def do_update_field(session: AsyncSession, actor: Actor, defn: FieldRow, d
             columns.add(name)
     await TicketsRepository(session, actor.workspace_id).update_field(defn, columns, now(session))
     return defn
+
+
+# -- from a conversation ------------------------------------------------------------------------------------
+
+
+async def do_create_ticket_from_conversation(
+    session: AsyncSession, actor: Actor, conversation: chat_queries.ConversationRow
+) -> tuple[TicketRow, bool]:
+    """A ticket for a chat: the customer is the requester, their first message the description,
+    the whole transcript an internal note; the conversation points at the ticket (and a second call
+    returns the same ticket, ``created`` False)."""
+    actor.require(TICKETS_WRITE)
+    repo = TicketsRepository(session, actor.workspace_id)
+    if conversation.ticket_id is not None:
+        existing = await repo.ticket(conversation.ticket_id)
+        if existing is not None:
+            return existing, False
+    lines = await chat_queries.transcript(session, actor.workspace_id, conversation)
+    public = [m for m in lines if not m.private]
+    first = next((m.body for m in public if m.direction == "incoming"), "")
+    subject = " ".join(first.split())[:120] or _("Chat conversation {id}", id=conversation.id)
+    ticket = await do_create_ticket(
+        session,
+        actor,
+        TicketCreate(
+            subject=subject,
+            description=first,
+            requester=RequesterIn(id=conversation.customer_id),
+            channel="chat",
+            priority=conversation.priority,
+        ),
+    )
+    transcript = "\n".join(
+        f"[{m.created_at:%Y-%m-%d %H:%M} UTC] "
+        f"{(m.author.name or _('Agent')) if m.author.kind == 'agent' else _('Customer')}: {m.body}"
+        for m in public
+    )
+    if transcript:
+        await do_add_comment(
+            session,
+            actor,
+            ticket,
+            CommentCreate(body=transcript[:MAX_BODY], public=False),
+        )
+    await chat_actions.do_link_ticket(session, actor, conversation, ticket.id)
+    return ticket, True

@@ -1,9 +1,17 @@
+"""Events of the tickets domain, all kept in the event log: agents' streams carry them."""
+
 from __future__ import annotations
+
+from typing import ClassVar
 
 from wowdesk.core.events import Event
 
 
-class TicketCreated(Event):
+class _TicketEvent(Event):
+    logged: ClassVar[bool] = True
+
+
+class TicketCreated(_TicketEvent):
     name = "ticket.created"
     ticket_id: int
     number: int
@@ -14,13 +22,13 @@ class TicketCreated(Event):
     priority: str
 
 
-class TicketUpdated(Event):
+class TicketUpdated(_TicketEvent):
     name = "ticket.updated"
     ticket_id: int
     changes: dict[str, list[object]]
 
 
-class TicketCommentAdded(Event):
+class TicketCommentAdded(_TicketEvent):
     name = "ticket.comment_added"
     ticket_id: int
     comment_id: int

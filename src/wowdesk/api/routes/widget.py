@@ -1,0 +1,141 @@
+"""The customer side of online chat (docs/chat.md): the widget's WebSocket and, for mobile apps and
+other SDKs, the same operations over REST with ``Authorization: Visitor <token>``."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, Query, Request, Response, WebSocket
+
+from wowdesk.api.deps import RuntimeDep
+from wowdesk.api.responses import model_response
+from wowdesk.api.routing import StandardJSONRoute
+from wowdesk.api.visitors import (
+    VisitorContext,
+    VisitorRefused,
+    resolve_visitor,
+    visitor_signer,
+    welcome,
+)
+from wowdesk.api.widget_socket import WidgetSession
+from wowdesk.conversations import actions as chat
+from wowdesk.conversations import queries as chat_queries
+from wowdesk.conversations.schemas import (
+    AckOut,
+    MessagesPage,
+    SeqIn,
+    VisitorMessageIn,
+    WelcomeOut,
+    WidgetSessionIn,
+)
+from wowdesk.core.errors import Unauthorized
+from wowdesk.core.i18n import N_, current_language
+from wowdesk.realtime.hub import Hub
+
+router = APIRouter(tags=["widget"], route_class=StandardJSONRoute)
+
+
+def get_hub(request: Request) -> Hub:
+    hub: Hub = request.app.state.hub
+    return hub
+
+
+@router.websocket("/ws/widget")
+async def widget_socket(ws: WebSocket) -> None:
+    await WidgetSession(ws, ws.app.state.runtime, ws.app.state.hub).run()
+
+
+async def current_visitor(request: Request, rt: RuntimeDep) -> VisitorContext:
+    scheme, _, token = request.headers.get("authorization", "").partition(" ")
+    if scheme.lower() != "visitor" or not token.strip():
+        raise Unauthorized(N_("Use an Authorization: Visitor header with the token of the session."))
+    fields = visitor_signer(rt).unsign(token.strip())
+    if fields is None or len(fields) != 3 or not all(f.isdigit() for f in fields):
+        raise VisitorRefused()
+    workspace_id, channel_id, customer_id = (int(f) for f in fields)
+    async with rt.uow(write=False) as s:
+        channel = await chat_queries.find_channel(s, workspace_id, channel_id)
+    if channel is None or not channel.active:
+        raise VisitorRefused()
+    return VisitorContext(
+        workspace_id=workspace_id,
+        workspace_slug="",
+        channel=channel,
+        customer_id=customer_id,
+        token=token.strip(),
+        language=current_language(),
+    )
+
+
+VisitorDep = Annotated[VisitorContext, Depends(current_visitor)]
+
+
+@router.post("/api/v1/widget/session", response_model=WelcomeOut, summary="Start or resume a visitor's chat")
+async def start_session(data: WidgetSessionIn, rt: RuntimeDep, request: Request) -> Response:
+    ctx = await resolve_visitor(
+        rt,
+        workspace_slug=data.workspace,
+        channel_id=data.channel,
+        token=data.visitor,
+        identity=data.identity,
+        profile=data.profile,
+        language=data.language or current_language(),
+    )
+    async with rt.uow(write=False) as s:
+        conversation = await chat_queries.latest_of_visitor(s, ctx.channel, ctx.customer_id)
+    online = get_hub(request).agents_connected(ctx.workspace_id) > 0
+    return model_response(welcome(ctx, conversation, agents_online=online))
+
+
+@router.get(
+    "/api/v1/widget/messages", response_model=MessagesPage, summary="The visitor's messages after a seq"
+)
+async def visitor_messages(
+    visitor: VisitorDep,
+    rt: RuntimeDep,
+    after_seq: int = Query(0, ge=0, le=2**31 - 1),
+    limit: int = Query(100, ge=1, le=500),
+) -> Response:
+    async with rt.uow(write=False) as s:
+        c = await chat_queries.latest_of_visitor(s, visitor.channel, visitor.customer_id)
+        items = (
+            await chat_queries.messages(
+                s, visitor.workspace_id, c, after_seq=after_seq, limit=limit, public_only=True
+            )
+            if c is not None
+            else []
+        )
+    return model_response(MessagesPage(items=items, last_seq=c.last_seq if c is not None else 0))
+
+
+@router.post(
+    "/api/v1/widget/messages",
+    response_model=AckOut,
+    status_code=201,
+    summary="Send a visitor's message (the same client_id again returns the same ack, 200)",
+)
+async def visitor_send(data: VisitorMessageIn, visitor: VisitorDep, rt: RuntimeDep) -> Response:
+    async with rt.uow() as s:
+        _c, message, created = await chat.do_receive_message(
+            s, visitor.channel, visitor.customer_id, data, language=visitor.language
+        )
+    ack = AckOut(client_id=data.client_id, id=message.id, seq=message.seq, created_at=message.created_at)
+    return model_response(ack, status_code=201 if created else 200)
+
+
+async def _progress(visitor: VisitorContext, rt: RuntimeDep, *, received: int, read: int) -> Response:
+    async with rt.uow() as s:
+        c = await chat_queries.latest_of_visitor(s, visitor.channel, visitor.customer_id)
+        if c is not None:
+            await chat.do_mark_customer_progress(s, c, received=received, read=read)
+    return Response(status_code=204)
+
+
+@router.post("/api/v1/widget/read", status_code=204, summary="The visitor has seen messages up to seq")
+async def visitor_read(data: SeqIn, visitor: VisitorDep, rt: RuntimeDep) -> Response:
+    return await _progress(visitor, rt, received=data.seq, read=data.seq)
+
+
+@router.post("/api/v1/widget/received", status_code=204, summary="Messages up to seq arrived on the device")
+async def visitor_received(data: SeqIn, visitor: VisitorDep, rt: RuntimeDep) -> Response:
+    return await _progress(visitor, rt, received=data.seq, read=0)

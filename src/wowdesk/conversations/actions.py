@@ -1,0 +1,479 @@
+"""Writes of the conversations domain: channels, visitors, messages both ways, status and
+assignment, read marks. Nothing here commits; every change records its event."""
+
+from __future__ import annotations
+
+import secrets
+from typing import Any
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from wowdesk.accounts import queries as accounts
+from wowdesk.accounts.permissions import CHANNELS_MANAGE, CONVERSATIONS_WRITE
+from wowdesk.conversations import events as ev
+from wowdesk.conversations.models import ChannelRow, ConversationRow, MessageRow
+from wowdesk.conversations.queries import message_out
+from wowdesk.conversations.repository import ConversationsRepository
+from wowdesk.conversations.schemas import (
+    AgentMessageIn,
+    ChannelCreate,
+    ChannelUpdate,
+    ConversationUpdate,
+    IdentityIn,
+    ProfileIn,
+    VisitorMessageIn,
+    WebchatSettings,
+)
+from wowdesk.conversations.states import can_transition
+from wowdesk.core.actor import Actor
+from wowdesk.core.errors import Conflict, Forbidden, InvalidInput
+from wowdesk.core.events import record_event
+from wowdesk.core.i18n import N_, translate
+from wowdesk.core.security import constant_time_equals, hmac_hex
+from wowdesk.core.uow import now
+from wowdesk.customers import actions as customer_actions
+from wowdesk.customers.schemas import CustomerCreate
+
+# -- channels ---------------------------------------------------------------------------------------------
+
+
+async def do_create_channel(session: AsyncSession, actor: Actor, data: ChannelCreate) -> ChannelRow:
+    actor.require(CHANNELS_MANAGE)
+    if (
+        data.team_id is not None
+        and await accounts.find_team(session, actor.workspace_id, data.team_id) is None
+    ):
+        raise InvalidInput(N_("The team {id} does not exist."), id=data.team_id)
+    t = now(session)
+    return await ConversationsRepository(session, actor.workspace_id).insert_channel(
+        ChannelRow(
+            id=0,
+            workspace_id=actor.workspace_id,
+            kind=data.kind,
+            name=data.name,
+            team_id=data.team_id,
+            identity_secret=secrets.token_hex(32),
+            settings=data.settings.model_dump(mode="json"),
+            active=True,
+            created_at=t,
+            updated_at=t,
+        )
+    )
+
+
+async def do_update_channel(
+    session: AsyncSession, actor: Actor, channel: ChannelRow, data: ChannelUpdate
+) -> ChannelRow:
+    actor.require(CHANNELS_MANAGE)
+    columns: set[str] = set()
+    if "team_id" in data.model_fields_set and data.team_id != channel.team_id:
+        if (
+            data.team_id is not None
+            and await accounts.find_team(session, actor.workspace_id, data.team_id) is None
+        ):
+            raise InvalidInput(N_("The team {id} does not exist."), id=data.team_id)
+        channel.team_id = data.team_id
+        columns.add("team_id")
+    if data.name is not None:
+        channel.name = data.name
+        columns.add("name")
+    if data.settings is not None:
+        channel.settings = data.settings.model_dump(mode="json")
+        columns.add("settings")
+    if data.active is not None:
+        channel.active = data.active
+        columns.add("active")
+    if columns:
+        channel.updated_at = now(session)
+        await ConversationsRepository(session, actor.workspace_id).update_channel(
+            channel, columns | {"updated_at"}
+        )
+    return channel
+
+
+# -- visitors -----------------------------------------------------------------------------------------------
+
+
+def identity_is_genuine(channel: ChannelRow, identity: IdentityIn) -> bool:
+    """Whether the site's server made this identity_hash with the channel's secret."""
+    return constant_time_equals(
+        hmac_hex(channel.identity_secret, identity.identifier), identity.identity_hash.lower()
+    )
+
+
+async def do_identify_visitor(
+    session: AsyncSession,
+    channel: ChannelRow,
+    *,
+    identity: IdentityIn | None,
+    profile: ProfileIn | None,
+    language: str | None,
+) -> int:
+    """The customer a new visitor is: the site's user named by a genuine ``identity`` (found or
+    created), else a new customer of its own. A pre-chat e-mail is *not* trusted to name an existing
+    customer (anyone can type anyone's address): it is kept on the new customer as unverified."""
+    system = Actor.system(channel.workspace_id)
+    if identity is not None:
+        if not identity_is_genuine(channel, identity):
+            raise Forbidden(N_("The identity_hash does not match this visitor."))
+        customer = await customer_actions.do_find_or_create_identity(
+            session,
+            system,
+            ("webchat", identity.identifier),
+            name=identity.name,
+            email=identity.email,
+            language=language,
+        )
+        return customer.id
+    attributes: dict[str, Any] = {"unverified_email": profile.email} if profile and profile.email else {}
+    customer = await customer_actions.do_create_customer(
+        session,
+        system,
+        CustomerCreate.model_construct(
+            name=(profile.name if profile else None) or "",
+            emails=[],
+            phones=[],
+            identities=[],
+            language=language,
+            time_zone=None,
+            tags=[],
+            custom_attributes=attributes,
+        ),
+    )
+    return customer.id
+
+
+# -- messages ---------------------------------------------------------------------------------------------
+
+
+def _conversation_fields(c: ConversationRow) -> dict[str, Any]:
+    return {
+        "workspace_id": c.workspace_id,
+        "conversation_id": c.id,
+        "channel_id": c.channel_id,
+        "customer_id": c.customer_id,
+        "team_id": c.team_id,
+        "assignee_id": c.assignee_id,
+    }
+
+
+async def _append(
+    session: AsyncSession,
+    repo: ConversationsRepository,
+    conversation: ConversationRow,
+    *,
+    direction: str,
+    author: Actor,
+    body: str,
+    private: bool = False,
+    kind: str = "text",
+    client_id: str | None = None,
+    author_name: str = "",
+) -> MessageRow:
+    t = now(session)
+    message = await repo.insert_message(
+        MessageRow(
+            id=0,
+            workspace_id=conversation.workspace_id,
+            conversation_id=conversation.id,
+            seq=await repo.next_seq(conversation),
+            direction=direction,
+            kind=kind,
+            private=private,
+            author_kind=author.kind,
+            author_id=author.id,
+            body=body,
+            client_id=client_id,
+            status="sent",
+            error=None,
+            created_at=t,
+        )
+    )
+    columns = {"updated_at"}
+    conversation.updated_at = t
+    if not private:
+        conversation.last_message_at = t
+        columns.add("last_message_at")
+    await repo.update_conversation(conversation, columns)
+    record_event(
+        session,
+        ev.MessageCreated(
+            occurred_at=t,
+            actor=author.ref,
+            message=message_out(message, author_name).model_dump(mode="json"),
+            private=private,
+            **_conversation_fields(conversation),
+        ),
+    )
+    return message
+
+
+async def do_receive_message(
+    session: AsyncSession,
+    channel: ChannelRow,
+    customer_id: int,
+    data: VisitorMessageIn,
+    *,
+    language: str | None,
+) -> tuple[ConversationRow, MessageRow, bool]:
+    """A customer's message on a channel: into their conversation there (a new one, or the latest
+    one, reopened if it was resolved). Sent again with the same client_id it is the same message
+    (``created`` is False)."""
+    repo = ConversationsRepository(session, channel.workspace_id)
+    customer = Actor(kind="customer", workspace_id=channel.workspace_id, id=customer_id)
+    t = now(session)
+    conversation = await repo.latest_of_customer(customer_id, channel.id)
+    if conversation is not None:
+        # Locked first (PostgreSQL): a retry racing its original waits here, then finds it.
+        conversation = await repo.conversation(conversation.id, for_update=True) or conversation
+        existing = await repo.message_by_client_id(conversation.id, data.client_id)
+        if existing is not None:
+            return conversation, existing, False
+    if conversation is None:
+        conversation = await repo.insert_conversation(
+            ConversationRow(
+                id=0,
+                workspace_id=channel.workspace_id,
+                channel_id=channel.id,
+                customer_id=customer_id,
+                status="open",
+                priority="normal",
+                assignee_id=None,
+                team_id=channel.team_id,
+                language=language,
+                last_seq=0,
+                customer_received_seq=0,
+                customer_read_seq=0,
+                agent_read_seq=0,
+                ticket_id=None,
+                last_message_at=t,
+                resolved_at=None,
+                created_at=t,
+                updated_at=t,
+            )
+        )
+        record_event(
+            session,
+            ev.ConversationCreated(
+                occurred_at=t, actor=customer.ref, status="open", **_conversation_fields(conversation)
+            ),
+        )
+    elif conversation.status != "open":
+        await _set_status(session, repo, customer, conversation, "open")
+    message = await _append(
+        session,
+        repo,
+        conversation,
+        direction="incoming",
+        author=customer,
+        body=data.body,
+        client_id=data.client_id,
+    )
+    return conversation, message, True
+
+
+async def do_send_message(
+    session: AsyncSession, actor: Actor, conversation: ConversationRow, data: AgentMessageIn
+) -> tuple[MessageRow, bool]:
+    """An agent's reply (or, ``private``, an internal note the customer never sees)."""
+    actor.require(CONVERSATIONS_WRITE)
+    repo = ConversationsRepository(session, actor.workspace_id)
+    locked = await repo.conversation(conversation.id, for_update=True) or conversation
+    if data.client_id is not None:
+        existing = await repo.message_by_client_id(conversation.id, data.client_id)
+        if existing is not None:
+            return existing, False
+    message = await _append(
+        session,
+        repo,
+        locked,
+        direction="outgoing",
+        author=actor,
+        body=data.body,
+        private=data.private,
+        client_id=data.client_id,
+        author_name=actor.name,
+    )
+    return message, True
+
+
+# -- status, assignment, read marks -----------------------------------------------------------------------
+
+
+async def _set_status(
+    session: AsyncSession, repo: ConversationsRepository, actor: Actor, c: ConversationRow, status: str
+) -> None:
+    old = c.status
+    c.status = status
+    c.resolved_at = now(session) if status == "resolved" else None
+    c.updated_at = now(session)
+    await repo.update_conversation(c, {"status", "resolved_at", "updated_at"})
+    record_event(
+        session,
+        ev.ConversationUpdated(
+            occurred_at=c.updated_at,
+            actor=actor.ref,
+            status=status,
+            changes={"status": [old, status]},
+            **_conversation_fields(c),
+        ),
+    )
+
+
+async def do_update_conversation(
+    session: AsyncSession, actor: Actor, conversation: ConversationRow, data: ConversationUpdate
+) -> ConversationRow:
+    actor.require(CONVERSATIONS_WRITE)
+    repo = ConversationsRepository(session, actor.workspace_id)
+    c = await repo.conversation(conversation.id, for_update=True) or conversation
+    fields = data.model_fields_set
+    changes: dict[str, list[Any]] = {}
+    if "status" in fields and data.status is not None and data.status != c.status:
+        if not can_transition(c.status, data.status):
+            raise Conflict(N_("A conversation cannot go from {old} to {new}."), old=c.status, new=data.status)
+        changes["status"] = [c.status, data.status]
+        c.status = data.status
+        c.resolved_at = now(session) if data.status == "resolved" else None
+    if "priority" in fields and data.priority is not None and data.priority != c.priority:
+        changes["priority"] = [c.priority, data.priority]
+        c.priority = data.priority
+    if {"assignee_id", "team_id"} & fields:
+        team = data.team_id if "team_id" in fields else c.team_id
+        assignee = data.assignee_id if "assignee_id" in fields else c.assignee_id
+        if (
+            team is not None
+            and team != c.team_id
+            and await accounts.find_team(session, actor.workspace_id, team) is None
+        ):
+            raise InvalidInput(N_("The team {id} does not exist."), id=team)
+        if assignee is not None and assignee != c.assignee_id:
+            agent = await accounts.find_agent(session, actor.workspace_id, assignee)
+            if agent is None or not agent.active:
+                raise InvalidInput(N_("The assignee {id} is not an active agent."), id=assignee)
+        for name, value in (("team_id", team), ("assignee_id", assignee)):
+            if value != getattr(c, name):
+                changes[name] = [getattr(c, name), value]
+                setattr(c, name, value)
+    if not changes:
+        return c
+    c.updated_at = now(session)
+    columns = {k for k in changes if k != "status"} | {"updated_at"}
+    if "status" in changes:
+        columns |= {"status", "resolved_at"}
+    await repo.update_conversation(c, columns)
+    record_event(
+        session,
+        ev.ConversationUpdated(
+            occurred_at=c.updated_at,
+            actor=actor.ref,
+            status=c.status,
+            changes=changes,
+            **_conversation_fields(c),
+        ),
+    )
+    return c
+
+
+async def do_mark_customer_progress(
+    session: AsyncSession, conversation: ConversationRow, *, received: int = 0, read: int = 0
+) -> bool:
+    """The customer's widget got (``received``) or showed (``read``) messages up to these numbers.
+    Marks only move forward and never past the last message; False when nothing moved."""
+    repo = ConversationsRepository(session, conversation.workspace_id)
+    c = conversation
+    received = min(max(received, read, c.customer_received_seq), c.last_seq)
+    read = min(max(read, c.customer_read_seq), c.last_seq)
+    if received == c.customer_received_seq and read == c.customer_read_seq:
+        return False
+    c.customer_received_seq, c.customer_read_seq = received, read
+    await repo.update_conversation(c, {"customer_received_seq", "customer_read_seq"})
+    record_event(
+        session,
+        ev.MessageStatus(
+            occurred_at=now(session),
+            actor=f"customer:{c.customer_id}",
+            by="customer",
+            received_seq=received,
+            read_seq=read,
+            **_conversation_fields(c),
+        ),
+    )
+    return True
+
+
+async def do_mark_agent_read(
+    session: AsyncSession, actor: Actor, conversation: ConversationRow, seq: int
+) -> bool:
+    """An agent has seen the conversation up to `seq` (the customer's widget shows "Read")."""
+    actor.require(CONVERSATIONS_WRITE)
+    c = conversation
+    seq = min(seq, c.last_seq)
+    if seq <= c.agent_read_seq:
+        return False
+    c.agent_read_seq = seq
+    await ConversationsRepository(session, actor.workspace_id).update_conversation(c, {"agent_read_seq"})
+    record_event(
+        session,
+        ev.MessageStatus(
+            occurred_at=now(session),
+            actor=actor.ref,
+            by="agent",
+            received_seq=seq,
+            read_seq=seq,
+            **_conversation_fields(c),
+        ),
+    )
+    return True
+
+
+async def do_link_ticket(
+    session: AsyncSession, actor: Actor, conversation: ConversationRow, ticket_id: int
+) -> None:
+    """Remember the ticket made from (or for) this conversation, with a line in the conversation."""
+    if conversation.ticket_id == ticket_id:
+        return
+    repo = ConversationsRepository(session, actor.workspace_id)
+    old = conversation.ticket_id
+    conversation.ticket_id = ticket_id
+    conversation.updated_at = now(session)
+    await repo.update_conversation(conversation, {"ticket_id", "updated_at"})
+    await _append(
+        session,
+        repo,
+        conversation,
+        direction="outgoing",
+        author=actor,
+        body=f"ticket:{ticket_id}",
+        private=True,
+        kind="activity",
+        author_name=actor.name,
+    )
+    record_event(
+        session,
+        ev.ConversationUpdated(
+            occurred_at=conversation.updated_at,
+            actor=actor.ref,
+            status=conversation.status,
+            changes={"ticket_id": [old, ticket_id]},
+            **_conversation_fields(conversation),
+        ),
+    )
+
+
+async def do_create_default_channel(
+    session: AsyncSession, workspace_id: int, *, team_id: int | None = None
+) -> ChannelRow:
+    """The web-chat channel a new workspace starts with, so its widget works at once."""
+    greeting = N_("Hi! How can we help you today?")
+    return await do_create_channel(
+        session,
+        Actor.system(workspace_id),
+        ChannelCreate(
+            name=translate(N_("Website chat"), "en"),
+            team_id=team_id,
+            settings=WebchatSettings(
+                greeting={lang: translate(greeting, lang) for lang in ("en", "zh-Hant", "zh-Hans")},
+                pre_chat=["name", "email"],
+            ),
+        ),
+    )

@@ -1,0 +1,135 @@
+"""The conversations domain's tables (ORM models: schema and migrations) and the plain records its
+repository reads and writes them as (``core.sql``, ADR 0009)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import Boolean, ForeignKey, Index, Integer, String, Text, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column
+
+from wowdesk.core.db import Base, BigId, IdMixin, JSONType, TimestampMixin, WorkspaceMixin
+
+
+class Channel(IdMixin, WorkspaceMixin, TimestampMixin, Base):
+    """A channel account of the workspace (Chatwoot's inbox): a web-chat widget now; e-mail
+    addresses, LINE and WeChat accounts … later. ``settings`` is the kind's own configuration."""
+
+    __tablename__ = "channels"
+
+    kind: Mapped[str] = mapped_column(String(20))  # webchat
+    name: Mapped[str] = mapped_column(String(200))
+    team_id: Mapped[int | None] = mapped_column(BigId, ForeignKey("teams.id", ondelete="SET NULL"))
+    identity_secret: Mapped[str] = mapped_column(String(100))  # HMAC key of identity_hash
+    settings: Mapped[dict[str, Any]] = mapped_column(JSONType, default=dict)
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+
+
+class Conversation(IdMixin, WorkspaceMixin, TimestampMixin, Base):
+    __workspace_index__ = False  # its indexes lead with workspace_id
+    __tablename__ = "conversations"
+    __table_args__ = (
+        Index("ix_conversations_ws_activity", "workspace_id", "last_message_at", "id"),
+        Index("ix_conversations_ws_status_id", "workspace_id", "status", "id"),
+        Index("ix_conversations_ws_customer", "workspace_id", "customer_id", "channel_id", "id"),
+        Index("ix_conversations_ws_assignee", "workspace_id", "assignee_id", "id"),
+    )
+
+    channel_id: Mapped[int] = mapped_column(BigId, ForeignKey("channels.id", ondelete="CASCADE"))
+    customer_id: Mapped[int] = mapped_column(BigId, ForeignKey("customers.id"))
+    status: Mapped[str] = mapped_column(String(16))
+    priority: Mapped[str] = mapped_column(String(16), default="normal")
+    assignee_id: Mapped[int | None] = mapped_column(BigId, ForeignKey("agents.id", ondelete="SET NULL"))
+    team_id: Mapped[int | None] = mapped_column(BigId, ForeignKey("teams.id", ondelete="SET NULL"))
+    language: Mapped[str | None] = mapped_column(String(10))
+    last_seq: Mapped[int] = mapped_column(Integer, default=0)
+    # How far each side has got: the customer's widget received / read, the agents read.
+    customer_received_seq: Mapped[int] = mapped_column(Integer, default=0)
+    customer_read_seq: Mapped[int] = mapped_column(Integer, default=0)
+    agent_read_seq: Mapped[int] = mapped_column(Integer, default=0)
+    ticket_id: Mapped[int | None] = mapped_column(BigId, ForeignKey("tickets.id", ondelete="SET NULL"))
+    last_message_at: Mapped[dt.datetime]
+    resolved_at: Mapped[dt.datetime | None]
+
+
+class Message(IdMixin, WorkspaceMixin, Base):
+    __workspace_index__ = False
+    __tablename__ = "messages"
+    __table_args__ = (
+        UniqueConstraint("conversation_id", "seq"),
+        # A client's retry of the same message is the same message (NULLs never collide).
+        UniqueConstraint("conversation_id", "client_id"),
+        Index("ix_messages_ws_id", "workspace_id", "id"),
+    )
+
+    conversation_id: Mapped[int] = mapped_column(BigId, ForeignKey("conversations.id", ondelete="CASCADE"))
+    seq: Mapped[int] = mapped_column(Integer)
+    direction: Mapped[str] = mapped_column(String(10))  # incoming (from the customer) | outgoing
+    kind: Mapped[str] = mapped_column(String(16))  # text | attachment | activity | template
+    private: Mapped[bool] = mapped_column(Boolean, default=False)
+    author_kind: Mapped[str] = mapped_column(String(16))  # customer | agent | system | bot
+    author_id: Mapped[int | None] = mapped_column(BigId)
+    body: Mapped[str] = mapped_column(Text)
+    client_id: Mapped[str | None] = mapped_column(String(64))
+    status: Mapped[str] = mapped_column(String(16), default="sent")  # sent | failed (channels' delivery)
+    error: Mapped[str | None] = mapped_column(Text)
+    created_at: Mapped[dt.datetime]
+
+
+# -- records: what the repository returns -------------------------------------------------------------------
+
+
+@dataclass(slots=True)
+class ChannelRow:
+    id: int
+    workspace_id: int
+    kind: str
+    name: str
+    team_id: int | None
+    identity_secret: str
+    settings: dict[str, Any]
+    active: bool
+    created_at: dt.datetime
+    updated_at: dt.datetime
+
+
+@dataclass(slots=True)
+class ConversationRow:
+    id: int
+    workspace_id: int
+    channel_id: int
+    customer_id: int
+    status: str
+    priority: str
+    assignee_id: int | None
+    team_id: int | None
+    language: str | None
+    last_seq: int
+    customer_received_seq: int
+    customer_read_seq: int
+    agent_read_seq: int
+    ticket_id: int | None
+    last_message_at: dt.datetime
+    resolved_at: dt.datetime | None
+    created_at: dt.datetime
+    updated_at: dt.datetime
+
+
+@dataclass(slots=True)
+class MessageRow:
+    id: int
+    workspace_id: int
+    conversation_id: int
+    seq: int
+    direction: str
+    kind: str
+    private: bool
+    author_kind: str
+    author_id: int | None
+    body: str
+    client_id: str | None
+    status: str
+    error: str | None
+    created_at: dt.datetime

@@ -1,0 +1,216 @@
+"""Reads of the conversations domain, and who may see a conversation."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from wowdesk.accounts import queries as accounts
+from wowdesk.accounts.permissions import CONVERSATIONS_ALL, CONVERSATIONS_READ
+from wowdesk.conversations.models import ChannelRow, ConversationRow, MessageRow
+from wowdesk.conversations.repository import ConversationFilter, ConversationsRepository
+from wowdesk.conversations.schemas import (
+    Author,
+    ChannelOut,
+    ConversationOut,
+    CustomerSummary,
+    MessageOut,
+    WebchatSettings,
+)
+from wowdesk.core.actor import Actor
+from wowdesk.core.errors import NotFound
+from wowdesk.core.i18n import N_
+from wowdesk.customers import queries as customers
+
+__all__ = ["ConversationFilter", "ConversationRow"]  # the types callers hold
+
+# -- who may see what ---------------------------------------------------------------------------------
+
+
+def may_see(actor: Actor, team_ids: frozenset[int], team_id: int | None, assignee_id: int | None) -> bool:
+    """Admins and supervisors see every conversation; an agent sees those assigned to them and the
+    unassigned ones of their teams (or of no team). `team_ids`: the agent's teams."""
+    if actor.kind == "system" or actor.can(CONVERSATIONS_ALL):
+        return True
+    if not actor.can(CONVERSATIONS_READ):
+        return False
+    if assignee_id is not None:
+        return assignee_id == actor.id
+    return team_id is None or team_id in team_ids
+
+
+async def teams_of(session: AsyncSession, actor: Actor) -> frozenset[int]:
+    if actor.kind != "agent" or actor.id is None:
+        return frozenset()
+    return frozenset(await accounts.teams_of(session, actor, actor.id))
+
+
+# -- channels -----------------------------------------------------------------------------------------------
+
+
+async def find_channel(session: AsyncSession, workspace_id: int, channel_id: int) -> ChannelRow | None:
+    return await ConversationsRepository(session, workspace_id).channel(channel_id)
+
+
+async def get_channel(session: AsyncSession, actor: Actor, channel_id: int) -> ChannelRow:
+    channel = await find_channel(session, actor.workspace_id, channel_id)
+    if channel is None:
+        raise NotFound(N_("Channel not found."))
+    return channel
+
+
+async def list_channels(session: AsyncSession, workspace_id: int) -> list[ChannelRow]:
+    return await ConversationsRepository(session, workspace_id).channels()
+
+
+def channel_out(channel: ChannelRow, *, base_url: str, workspace_slug: str) -> ChannelOut:
+    src = f"{base_url.rstrip('/')}/widget.js?workspace={workspace_slug}&channel={channel.id}"
+    return ChannelOut(
+        id=channel.id,
+        kind=channel.kind,
+        name=channel.name,
+        team_id=channel.team_id,
+        settings=WebchatSettings.model_validate(channel.settings or {}),
+        active=channel.active,
+        identity_secret=channel.identity_secret,
+        embed_snippet=f'<script src="{src}" async></script>',
+        created_at=channel.created_at,
+        updated_at=channel.updated_at,
+    )
+
+
+# -- conversations and messages -----------------------------------------------------------------------------
+
+
+async def find_conversation(
+    session: AsyncSession, workspace_id: int, conversation_id: int, *, for_update: bool = False
+) -> ConversationRow | None:
+    return await ConversationsRepository(session, workspace_id).conversation(
+        conversation_id, for_update=for_update
+    )
+
+
+async def get_conversation(
+    session: AsyncSession, actor: Actor, conversation_id: int, *, for_update: bool = False
+) -> ConversationRow:
+    """The conversation if the actor may see it; 404 otherwise (not 403: its existence is private)."""
+    actor.require(CONVERSATIONS_READ)
+    c = await find_conversation(session, actor.workspace_id, conversation_id, for_update=for_update)
+    if c is None or not may_see(actor, await teams_of(session, actor), c.team_id, c.assignee_id):
+        raise NotFound(N_("Conversation not found."))
+    return c
+
+
+async def latest_of_visitor(
+    session: AsyncSession, channel: ChannelRow, customer_id: int
+) -> ConversationRow | None:
+    return await ConversationsRepository(session, channel.workspace_id).latest_of_customer(
+        customer_id, channel.id
+    )
+
+
+async def list_conversations(
+    session: AsyncSession,
+    actor: Actor,
+    f: ConversationFilter,
+    *,
+    after: tuple[dt.datetime, int] | None = None,
+    limit: int = 25,
+) -> list[ConversationRow]:
+    actor.require(CONVERSATIONS_READ)
+    if not actor.can(CONVERSATIONS_ALL):
+        f = ConversationFilter(
+            **{
+                **f.__dict__,
+                "visible_to": actor.id,
+                "visible_teams": tuple(sorted(await teams_of(session, actor))),
+            }
+        )
+    return await ConversationsRepository(session, actor.workspace_id).conversations(
+        f, after=after, limit=limit
+    )
+
+
+async def describe_conversations(
+    session: AsyncSession, workspace_id: int, rows: list[ConversationRow]
+) -> list[ConversationOut]:
+    people = await customers.customer_names(session, workspace_id, [c.customer_id for c in rows])
+    out = []
+    for c in rows:
+        name, email = people.get(c.customer_id, ("", None))
+        out.append(
+            ConversationOut(
+                id=c.id,
+                channel_id=c.channel_id,
+                customer=CustomerSummary(id=c.customer_id, name=name, email=email),
+                status=c.status,
+                priority=c.priority,
+                assignee_id=c.assignee_id,
+                team_id=c.team_id,
+                language=c.language,
+                last_seq=c.last_seq,
+                customer_received_seq=c.customer_received_seq,
+                customer_read_seq=c.customer_read_seq,
+                agent_read_seq=c.agent_read_seq,
+                ticket_id=c.ticket_id,
+                last_message_at=c.last_message_at,
+                resolved_at=c.resolved_at,
+                created_at=c.created_at,
+                updated_at=c.updated_at,
+            )
+        )
+    return out
+
+
+def message_out(m: MessageRow, author_name: str = "") -> MessageOut:
+    return MessageOut(
+        id=m.id,
+        conversation_id=m.conversation_id,
+        seq=m.seq,
+        direction=m.direction,
+        kind=m.kind,
+        private=m.private,
+        body=m.body,
+        author=Author(
+            kind=m.author_kind, id=m.author_id if m.author_kind != "customer" else None, name=author_name
+        ),
+        client_id=m.client_id,
+        status=m.status,
+        created_at=m.created_at,
+    )
+
+
+async def messages(
+    session: AsyncSession,
+    workspace_id: int,
+    conversation: ConversationRow,
+    *,
+    after_seq: int = 0,
+    limit: int = 100,
+    public_only: bool,
+) -> list[MessageOut]:
+    """Messages after `after_seq` in order; `public_only` leaves internal notes out (for the customer)."""
+    rows = await ConversationsRepository(session, workspace_id).messages(
+        conversation.id, after_seq=after_seq, limit=limit, public_only=public_only
+    )
+    names = await _agent_names(session, workspace_id, {m.author_id for m in rows if m.author_kind == "agent"})
+    return [message_out(m, names.get(m.author_id or 0, "")) for m in rows]
+
+
+async def transcript(
+    session: AsyncSession, workspace_id: int, conversation: ConversationRow
+) -> list[MessageOut]:
+    rows = await ConversationsRepository(session, workspace_id).transcript(conversation.id)
+    names = await _agent_names(session, workspace_id, {m.author_id for m in rows if m.author_kind == "agent"})
+    return [message_out(m, names.get(m.author_id or 0, "")) for m in rows]
+
+
+async def _agent_names(session: AsyncSession, workspace_id: int, ids: set[int | None]) -> dict[int, str]:
+    out: dict[int, str] = {}
+    for agent_id in ids:
+        if agent_id is not None:
+            agent = await accounts.find_agent(session, workspace_id, agent_id)
+            if agent is not None:
+                out[agent_id] = agent.name
+    return out

@@ -1,0 +1,287 @@
+"""Every statement of the conversations domain, prepared once (``core.sql``), as plain records."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from typing import Any, cast
+
+from sqlalchemy import Select, Table, and_, bindparam, or_, update
+from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.sql.elements import BindParameter
+
+from wowdesk.conversations.models import (
+    Channel,
+    ChannelRow,
+    Conversation,
+    ConversationRow,
+    Message,
+    MessageRow,
+)
+from wowdesk.core.sql import Db, Stmt, Stmts, driver, in_list, insert_row, record_columns, select_record
+
+CH = cast(Table, Channel.__table__)
+CV = cast(Table, Conversation.__table__)
+M = cast(Table, Message.__table__)
+WS: BindParameter[Any] = bindparam("ws")
+
+
+def _columns(record: type[Any], table: Table) -> list[str]:
+    return [c.name for c in record_columns(record, table)]
+
+
+def _updater(table: Table) -> Stmts:
+    return Stmts(
+        lambda columns: Stmt(
+            update(table)
+            .where(table.c.workspace_id == WS, table.c.id == bindparam("id"))
+            .values({c: bindparam(f"v_{c}", type_=table.c[c].type) for c in sorted(columns)})
+        )
+    )
+
+
+_CHANNEL_COLUMNS = _columns(ChannelRow, CH)
+_CHANNEL = Stmt(
+    select_record(ChannelRow, CH).where(CH.c.workspace_id == WS, CH.c.id == bindparam("id")), into=ChannelRow
+)
+_CHANNELS = Stmt(
+    select_record(ChannelRow, CH).where(CH.c.workspace_id == WS).order_by(CH.c.id), into=ChannelRow
+)
+_INSERT_CHANNEL = Stmt(insert_row(CH, [n for n in _CHANNEL_COLUMNS if n != "id"], returning=["id"]))
+_UPDATE_CHANNEL = _updater(CH)
+
+_CONVERSATION_COLUMNS = _columns(ConversationRow, CV)
+_CONVERSATION = Stmt(
+    select_record(ConversationRow, CV).where(CV.c.workspace_id == WS, CV.c.id == bindparam("id")),
+    into=ConversationRow,
+)
+_CONVERSATION_FOR_UPDATE = Stmt(
+    select_record(ConversationRow, CV)
+    .where(CV.c.workspace_id == WS, CV.c.id == bindparam("id"))
+    .with_for_update(),
+    into=ConversationRow,
+)
+# The customer's latest conversation on a channel (resolved ones are reopened by a new message).
+_LATEST_OF_CUSTOMER = Stmt(
+    select_record(ConversationRow, CV)
+    .where(
+        CV.c.workspace_id == WS,
+        CV.c.customer_id == bindparam("customer"),
+        CV.c.channel_id == bindparam("channel"),
+    )
+    .order_by(CV.c.id.desc())
+    .limit(1),
+    into=ConversationRow,
+)
+_INSERT_CONVERSATION = Stmt(insert_row(CV, [n for n in _CONVERSATION_COLUMNS if n != "id"], returning=["id"]))
+_UPDATE_CONVERSATION = _updater(CV)
+_NEXT_SEQ = Stmt(
+    update(CV)
+    .where(CV.c.workspace_id == WS, CV.c.id == bindparam("id"))
+    .values(last_seq=CV.c.last_seq + 1)
+    .returning(CV.c.last_seq)
+)
+
+_MESSAGE_COLUMNS = _columns(MessageRow, M)
+_INSERT_MESSAGE = Stmt(insert_row(M, [n for n in _MESSAGE_COLUMNS if n != "id"], returning=["id"]))
+_MESSAGE_BY_CLIENT_ID = Stmt(
+    select_record(MessageRow, M).where(
+        M.c.workspace_id == WS,
+        M.c.conversation_id == bindparam("conversation"),
+        M.c.client_id == bindparam("client_id"),
+    ),
+    into=MessageRow,
+)
+_MESSAGES = Stmts(
+    lambda public_only: Stmt(
+        select_record(MessageRow, M)
+        .where(
+            M.c.workspace_id == WS,
+            M.c.conversation_id == bindparam("conversation"),
+            M.c.seq > bindparam("after"),
+            *([M.c.private.is_(False)] if public_only else []),
+        )
+        .order_by(M.c.seq)
+        .limit(bindparam("limit")),
+        into=MessageRow,
+    )
+)
+_TRANSCRIPT = Stmt(
+    select_record(MessageRow, M)
+    .where(M.c.workspace_id == WS, M.c.conversation_id == bindparam("conversation"), M.c.kind != "activity")
+    .order_by(M.c.seq)
+    .limit(2000),
+    into=MessageRow,
+)
+
+
+@dataclass(frozen=True)
+class ConversationFilter:
+    statuses: tuple[str, ...] = ()
+    assignee_id: int | None = None
+    unassigned: bool = False
+    team_id: int | None = None
+    channel_id: int | None = None
+    customer_id: int | None = None
+    # What an agent without conversations.all may see: assigned to them, or unassigned in one of
+    # these teams or without a team (None: no restriction).
+    visible_to: int | None = None
+    visible_teams: tuple[int, ...] = ()
+
+
+@dataclass(frozen=True)
+class _Shape:
+    statuses: bool
+    assignee: bool
+    unassigned: bool
+    team: bool
+    channel: bool
+    customer: bool
+    restricted: bool
+    after: bool
+
+
+def _list_statement(shape: _Shape) -> Stmt[ConversationRow]:
+    q: Select[Any] = select_record(ConversationRow, CV).where(CV.c.workspace_id == WS)
+    if shape.statuses:
+        q = q.where(in_list(CV.c.status, "statuses"))
+    if shape.unassigned:
+        q = q.where(CV.c.assignee_id.is_(None))
+    elif shape.assignee:
+        q = q.where(CV.c.assignee_id == bindparam("assignee"))
+    if shape.team:
+        q = q.where(CV.c.team_id == bindparam("team"))
+    if shape.channel:
+        q = q.where(CV.c.channel_id == bindparam("channel"))
+    if shape.customer:
+        q = q.where(CV.c.customer_id == bindparam("customer"))
+    if shape.restricted:
+        q = q.where(
+            or_(
+                CV.c.assignee_id == bindparam("me"),
+                and_(CV.c.assignee_id.is_(None), or_(CV.c.team_id.is_(None), in_list(CV.c.team_id, "teams"))),
+            )
+        )
+    if shape.after:
+        at = bindparam("after_at", type_=CV.c.last_message_at.type)
+        q = q.where(
+            or_(CV.c.last_message_at < at, and_(CV.c.last_message_at == at, CV.c.id < bindparam("after_id")))
+        )
+    return Stmt(
+        q.order_by(CV.c.last_message_at.desc(), CV.c.id.desc()).limit(bindparam("limit")),
+        into=ConversationRow,
+    )
+
+
+_LISTS = Stmts(_list_statement)
+
+
+class ConversationsRepository:
+    """The conversations domain's statements for one workspace, on the unit of work's connection."""
+
+    def __init__(self, session: AsyncSession, workspace_id: int) -> None:
+        self.session = session
+        self.workspace_id = workspace_id
+        self._db: Db | None = None
+
+    async def db(self) -> Db:
+        if self._db is None:
+            self._db = await driver(self.session)
+        return self._db
+
+    def _p(self, **params: Any) -> dict[str, Any]:
+        params["ws"] = self.workspace_id
+        return params
+
+    # -- channels --------------------------------------------------------------------------------------------
+    async def channel(self, channel_id: int) -> ChannelRow | None:
+        return await (await self.db()).one(_CHANNEL, self._p(id=channel_id))
+
+    async def channels(self) -> list[ChannelRow]:
+        return await (await self.db()).all(_CHANNELS, self._p())
+
+    async def insert_channel(self, row: ChannelRow) -> ChannelRow:
+        values = {n: getattr(row, n) for n in _CHANNEL_COLUMNS if n != "id"}
+        values["workspace_id"] = row.workspace_id = self.workspace_id
+        row.id = int(await (await self.db()).scalar(_INSERT_CHANNEL, values))
+        return row
+
+    async def update_channel(self, row: ChannelRow, columns: set[str]) -> None:
+        if columns:
+            params = self._p(id=row.id, **{f"v_{c}": getattr(row, c) for c in columns})
+            await (await self.db()).run(_UPDATE_CHANNEL(frozenset(columns)), params)
+
+    # -- conversations ---------------------------------------------------------------------------------------
+    async def conversation(self, conversation_id: int, *, for_update: bool = False) -> ConversationRow | None:
+        db = await self.db()
+        stmt = _CONVERSATION_FOR_UPDATE if for_update and db.name == "postgresql" else _CONVERSATION
+        return await db.one(stmt, self._p(id=conversation_id))
+
+    async def latest_of_customer(self, customer_id: int, channel_id: int) -> ConversationRow | None:
+        return await (await self.db()).one(
+            _LATEST_OF_CUSTOMER, self._p(customer=customer_id, channel=channel_id)
+        )
+
+    async def insert_conversation(self, row: ConversationRow) -> ConversationRow:
+        values = {n: getattr(row, n) for n in _CONVERSATION_COLUMNS if n != "id"}
+        values["workspace_id"] = row.workspace_id = self.workspace_id
+        row.id = int(await (await self.db()).scalar(_INSERT_CONVERSATION, values))
+        return row
+
+    async def update_conversation(self, row: ConversationRow, columns: set[str]) -> None:
+        if columns:
+            params = self._p(id=row.id, **{f"v_{c}": getattr(row, c) for c in columns})
+            await (await self.db()).run(_UPDATE_CONVERSATION(frozenset(columns)), params)
+
+    async def next_seq(self, conversation: ConversationRow) -> int:
+        """The conversation's next message number (its row stays locked until the commit)."""
+        seq = int(await (await self.db()).scalar(_NEXT_SEQ, self._p(id=conversation.id)))
+        conversation.last_seq = seq
+        return seq
+
+    async def conversations(
+        self, f: ConversationFilter, *, after: tuple[dt.datetime, int] | None, limit: int
+    ) -> list[ConversationRow]:
+        shape = _Shape(
+            statuses=bool(f.statuses),
+            assignee=f.assignee_id is not None,
+            unassigned=f.unassigned,
+            team=f.team_id is not None,
+            channel=f.channel_id is not None,
+            customer=f.customer_id is not None,
+            restricted=f.visible_to is not None,
+            after=after is not None,
+        )
+        params = self._p(
+            statuses=list(f.statuses),
+            assignee=f.assignee_id,
+            team=f.team_id,
+            channel=f.channel_id,
+            customer=f.customer_id,
+            me=f.visible_to,
+            teams=list(f.visible_teams) or [0],
+            after_at=after[0] if after else None,
+            after_id=after[1] if after else None,
+            limit=limit,
+        )
+        return await (await self.db()).all(_LISTS(shape), params)
+
+    # -- messages ------------------------------------------------------------------------------------------
+    async def insert_message(self, row: MessageRow) -> MessageRow:
+        values = {n: getattr(row, n) for n in _MESSAGE_COLUMNS if n != "id"}
+        values["workspace_id"] = row.workspace_id = self.workspace_id
+        row.id = int(await (await self.db()).scalar(_INSERT_MESSAGE, values))
+        return row
+
+    async def message_by_client_id(self, conversation_id: int, client_id: str) -> MessageRow | None:
+        params = self._p(conversation=conversation_id, client_id=client_id)
+        return await (await self.db()).one(_MESSAGE_BY_CLIENT_ID, params)
+
+    async def messages(
+        self, conversation_id: int, *, after_seq: int, limit: int, public_only: bool
+    ) -> list[MessageRow]:
+        params = self._p(conversation=conversation_id, after=after_seq, limit=limit)
+        return await (await self.db()).all(_MESSAGES(public_only), params)
+
+    async def transcript(self, conversation_id: int) -> list[MessageRow]:
+        return await (await self.db()).all(_TRANSCRIPT, self._p(conversation=conversation_id))

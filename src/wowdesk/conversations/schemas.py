@@ -1,0 +1,193 @@
+"""What the conversations API reads and answers (docs/chat.md is the contract)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Literal
+
+from pydantic import BaseModel, Field, field_validator
+
+from wowdesk.core.i18n import N_, Invalid
+from wowdesk.core.schemas import DbId, StrictModel
+from wowdesk.core.validation import Email, Language
+
+MAX_BODY = 5_000
+Status = Literal["open", "pending", "snoozed", "resolved"]
+Priority = Literal["low", "normal", "high", "urgent"]
+PreChatField = Literal["name", "email"]
+LanguageKey = Literal["en", "zh-Hant", "zh-Hans"]
+
+Body = Field(min_length=1, max_length=MAX_BODY)
+ClientId = Field(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9_.:-]+$")
+
+
+# -- channels -----------------------------------------------------------------------------------------------
+
+
+class WebchatSettings(StrictModel):
+    greeting: dict[LanguageKey, str] = Field(default_factory=dict)
+    pre_chat: list[PreChatField] = Field(default_factory=list, max_length=2)
+    sound: bool = True
+
+    @field_validator("greeting")
+    @classmethod
+    def _greeting(cls, v: dict[LanguageKey, str]) -> dict[LanguageKey, str]:
+        if any(len(text) > 500 for text in v.values()):
+            raise Invalid(N_("A greeting is at most 500 characters."))
+        return v
+
+
+class ChannelCreate(StrictModel):
+    name: str = Field(min_length=1, max_length=200)
+    kind: Literal["webchat"] = "webchat"
+    team_id: DbId | None = None
+    settings: WebchatSettings = Field(default_factory=WebchatSettings)
+
+
+class ChannelUpdate(StrictModel):
+    name: str | None = Field(default=None, min_length=1, max_length=200)
+    team_id: DbId | None = None
+    settings: WebchatSettings | None = None
+    active: bool | None = None
+
+
+class ChannelOut(BaseModel):
+    id: int
+    kind: str
+    name: str
+    team_id: int | None
+    settings: WebchatSettings
+    active: bool
+    identity_secret: str  # for the site's server to compute identity_hash (admins only)
+    embed_snippet: str
+    created_at: dt.datetime
+    updated_at: dt.datetime
+
+
+# -- messages and conversations ---------------------------------------------------------------------------
+
+
+class Author(BaseModel):
+    kind: str  # customer | agent | system | bot
+    id: int | None = None
+    name: str = ""
+
+
+class MessageOut(BaseModel):
+    id: int
+    conversation_id: int
+    seq: int
+    direction: str
+    kind: str
+    private: bool
+    body: str
+    author: Author
+    client_id: str | None
+    status: str
+    created_at: dt.datetime
+    attachments: list[dict[str, object]] = Field(default_factory=list)
+
+
+class CustomerSummary(BaseModel):
+    id: int
+    name: str
+    email: str | None
+
+
+class ConversationOut(BaseModel):
+    id: int
+    channel_id: int
+    customer: CustomerSummary
+    status: str
+    priority: str
+    assignee_id: int | None
+    team_id: int | None
+    language: str | None
+    last_seq: int
+    customer_received_seq: int
+    customer_read_seq: int
+    agent_read_seq: int
+    ticket_id: int | None
+    last_message_at: dt.datetime
+    resolved_at: dt.datetime | None
+    created_at: dt.datetime
+    updated_at: dt.datetime
+
+
+class ConversationUpdate(StrictModel):
+    status: Status | None = None
+    priority: Priority | None = None
+    assignee_id: DbId | None = None
+    team_id: DbId | None = None
+
+
+class AgentMessageIn(StrictModel):
+    body: str = Body
+    private: bool = False
+    client_id: str | None = Field(default=None, min_length=1, max_length=64, pattern=r"^[A-Za-z0-9_.:-]+$")
+
+
+class MessagesPage(BaseModel):
+    items: list[MessageOut]
+    last_seq: int
+
+
+# -- the customer side (widget and SDKs) ------------------------------------------------------------------
+
+
+class IdentityIn(StrictModel):
+    identifier: str = Field(min_length=1, max_length=200)
+    identity_hash: str = Field(min_length=64, max_length=64, pattern=r"^[0-9a-fA-F]{64}$")
+    name: str | None = Field(default=None, max_length=200)
+    email: Email | None = None
+
+
+class ProfileIn(StrictModel):
+    name: str | None = Field(default=None, max_length=200)
+    email: Email | None = None
+
+
+class VisitorMessageIn(StrictModel):
+    client_id: str = ClientId
+    body: str = Body
+
+
+class SeqIn(StrictModel):
+    seq: int = Field(ge=0, le=2**31 - 1)
+
+
+class WidgetSessionIn(StrictModel):
+    workspace: str = Field(min_length=1, max_length=40)
+    channel: DbId
+    visitor: str | None = Field(default=None, max_length=300)
+    identity: IdentityIn | None = None
+    profile: ProfileIn | None = None
+    language: Language | None = None
+
+
+class ConversationState(BaseModel):
+    id: int
+    status: str
+    last_seq: int
+
+
+class WidgetConfig(BaseModel):
+    name: str
+    greeting: str
+    pre_chat: list[str]
+    sound: bool
+
+
+class WelcomeOut(BaseModel):
+    visitor: str
+    conversation: ConversationState | None
+    agents_online: bool
+    open: bool
+    config: WidgetConfig
+
+
+class AckOut(BaseModel):
+    client_id: str
+    id: int
+    seq: int
+    created_at: dt.datetime
