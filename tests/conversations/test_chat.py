@@ -23,6 +23,8 @@ async def _count_messages(cast: Cast, conversation_id: int) -> int:
 async def test_a_customer_and_an_agent_converse_live(live_cast: Cast) -> None:
     channel = await make_channel(live_cast, greeting={"en": "Hello from Acme"})
     alice, welcome_a = await agent(live_cast, "alice")
+    await alice.send(type="presence", status="online")
+    await alice.expect("event", name="agent.presence_changed")
     customer, welcome = await visitor(live_cast, channel, profile={"name": "Lisa"})
     assert welcome["conversation"] is None and welcome["visitor"].startswith("v1.")
     assert welcome["config"]["greeting"] == "Hello from Acme" and welcome["agents_online"] is True

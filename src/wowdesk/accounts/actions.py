@@ -158,7 +158,7 @@ async def do_update_agent(
             raise InvalidInput(N_("To set a new password, give your current password."))
     repo = AccountsRepository(session, actor.workspace_id)
     t = now(session)
-    for field in ("name", "role", "language", "time_zone", "active"):
+    for field in ("name", "role", "language", "time_zone", "active", "chat_capacity"):
         if field in data.model_fields_set:
             new = getattr(data, field)
             if new is None:
@@ -409,3 +409,47 @@ async def do_set_agent_skills(
     if missing:
         raise InvalidInput(N_("Unknown skill ids: {ids}."), ids=", ".join(map(str, missing)))
     await repo.set_agent_skills(agent.id, levels)
+
+
+# -- chat presence ----------------------------------------------------------------------------------------
+
+AVAILABILITY = ("online", "away", "offline")
+
+
+async def do_set_availability(session: AsyncSession, actor: Actor, availability: str) -> Agent:
+    """The agent says whether they take chats now. Not a change of who they are: cached
+    credentials stay valid (no auth epoch bump)."""
+    if availability not in AVAILABILITY:
+        raise InvalidInput(N_("Availability is online, away or offline."))
+    if actor.kind != "agent" or actor.id is None:
+        raise Forbidden()
+    agent = await AccountsRepository(session, actor.workspace_id).agent(actor.id)
+    if agent is None:
+        raise NotFound(N_("Agent not found."))
+    t = now(session)
+    agent.last_seen_at = t
+    if agent.availability != availability:
+        agent.availability = availability
+        record_event(
+            session,
+            ev.AgentPresenceChanged(
+                workspace_id=actor.workspace_id,
+                occurred_at=t,
+                actor=actor.ref,
+                agent_id=agent.id,
+                availability=availability,
+            ),
+        )
+    await session.flush()
+    return agent
+
+
+async def do_touch_presence(session: AsyncSession, actor: Actor) -> None:
+    """A console of the agent is connected (its heartbeat)."""
+    if actor.kind == "agent" and actor.id is not None:
+        await AccountsRepository(session, actor.workspace_id).touch_agent(actor.id, now(session))
+
+
+async def do_note_assignment(session: AsyncSession, workspace_id: int, agent_id: int) -> None:
+    """The agent was just given a chat: last in the round-robin order now."""
+    await AccountsRepository(session, workspace_id).note_assignment(agent_id, now(session))

@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+from typing import ClassVar
+
 from wowdesk.core.events import Event
 
 
@@ -36,3 +38,12 @@ class ApiKeyRevoked(Event):
     name = "apikey.revoked"
     api_key_id: int
     agent_id: int
+
+
+class AgentPresenceChanged(Event):
+    """An agent went online, away or offline for chats (shown live to the team)."""
+
+    name = "agent.presence_changed"
+    logged: ClassVar[bool] = True
+    agent_id: int
+    availability: str

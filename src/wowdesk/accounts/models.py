@@ -34,6 +34,12 @@ class Agent(IdMixin, WorkspaceMixin, TimestampMixin, Base):
     # Bumped on password change, deactivation or "sign out everywhere": older tokens stop working.
     token_version: Mapped[int] = mapped_column(Integer, default=1)
     last_login_at: Mapped[dt.datetime | None]
+    # Chat presence: what the agent chose, when a console of theirs last said it is there, how many
+    # chats they hold at once, and when they were last given one (round-robin order).
+    availability: Mapped[str] = mapped_column(String(10), default="offline", server_default="offline")
+    chat_capacity: Mapped[int] = mapped_column(Integer, default=5, server_default="5")
+    last_seen_at: Mapped[dt.datetime | None]
+    last_assigned_at: Mapped[dt.datetime | None]
 
 
 class Team(IdMixin, WorkspaceMixin, TimestampMixin, Base):

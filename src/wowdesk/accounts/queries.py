@@ -216,3 +216,18 @@ async def list_security_events(
     return await AccountsRepository(session, actor.workspace_id).security_events(
         kind=kind, before_id=before_id, limit=limit
     )
+
+
+# -- chat presence ----------------------------------------------------------------------------------------
+
+PRESENCE_TIMEOUT = dt.timedelta(seconds=90)  # a console that has not said it is there is not
+
+
+async def assignable_agents(
+    session: AsyncSession, workspace_id: int, team_id: int | None, at: dt.datetime, *, lock: bool = True
+) -> list[Agent]:
+    """Agents who take chats now (online, their console seen within PRESENCE_TIMEOUT), of the team
+    or of any team when there is none; `lock`ed for an assignment on PostgreSQL."""
+    return await AccountsRepository(session, workspace_id).assignable(
+        team_id, at - PRESENCE_TIMEOUT, lock=lock
+    )

@@ -16,6 +16,7 @@ from wowdesk.accounts.models import (
     TeamMember,
     Workspace,
 )
+from wowdesk.core.db import dialect_of
 from wowdesk.core.repository import WorkspaceRepository
 
 # The name of a per-workspace counter bumped whenever a credential stops being what it was (an
@@ -138,6 +139,44 @@ class AccountsRepository(WorkspaceRepository):
         for agent_id in sorted(set(agent_ids)):
             self.session.add(TeamMember(workspace_id=self.workspace_id, team_id=team_id, agent_id=agent_id))
         await self.session.flush()
+
+    async def assignable(
+        self, team_id: int | None, seen_after: dt.datetime, *, lock: bool = True
+    ) -> list[Agent]:
+        """Active agents who are online and whose console was seen after `seen_after`: in the team,
+        or anyone without one. Locked in id order on PostgreSQL, so two assignments at once count
+        the same agent's chats one after the other."""
+        q = self.scoped(Agent).where(
+            Agent.active.is_(True), Agent.availability == "online", Agent.last_seen_at >= seen_after
+        )
+        if team_id is not None:
+            q = q.where(
+                Agent.id.in_(
+                    select(TeamMember.agent_id).where(
+                        TeamMember.workspace_id == self.workspace_id, TeamMember.team_id == team_id
+                    )
+                )
+            )
+        q = q.order_by(Agent.id)
+        if lock and dialect_of(self.session) == "postgresql":
+            q = q.with_for_update()
+        return list((await self.session.execute(q)).scalars())
+
+    async def touch_agent(self, agent_id: int, at: dt.datetime) -> None:
+        await self.session.execute(
+            update(Agent)
+            .where(Agent.workspace_id == self.workspace_id, Agent.id == agent_id)
+            .values(last_seen_at=at)
+            .execution_options(synchronize_session=False)
+        )
+
+    async def note_assignment(self, agent_id: int, at: dt.datetime) -> None:
+        await self.session.execute(
+            update(Agent)
+            .where(Agent.workspace_id == self.workspace_id, Agent.id == agent_id)
+            .values(last_assigned_at=at)
+            .execution_options(synchronize_session=False)
+        )
 
     async def teams_of(self, agent_id: int) -> list[int]:
         q = (

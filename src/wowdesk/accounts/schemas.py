@@ -41,6 +41,8 @@ class AgentOut(BaseModel):
     active: bool
     last_login_at: dt.datetime | None
     created_at: dt.datetime
+    availability: str = "offline"
+    chat_capacity: int = 5
 
 
 class AgentCreate(StrictModel):
@@ -59,6 +61,7 @@ class AgentUpdate(StrictModel):
     time_zone: TimeZone | None = None
     active: bool | None = None
     password: str | None = Field(default=None, min_length=10, max_length=200)
+    chat_capacity: int | None = Field(default=None, ge=0, le=100)
 
 
 class MeOut(AgentOut):

@@ -3,12 +3,14 @@ may see, numbered; a reconnect with ``last_event_id`` gets exactly what was miss
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import logging
 from typing import Any
 
 from fastapi import WebSocket, WebSocketDisconnect
 
+from wowdesk.accounts import actions as account_actions
 from wowdesk.accounts import queries as accounts
 from wowdesk.accounts.permissions import CONVERSATIONS_READ, TICKETS_READ
 from wowdesk.api.actor_cache import ActorCache
@@ -28,6 +30,7 @@ from wowdesk.realtime.hub import AgentSocket, Connection, Hub, frame
 log = logging.getLogger("wowdesk.agent_stream")
 
 REPLAY_LIMIT = 1000
+HEARTBEAT = 30.0  # how often a connected console says its agent is there (accounts.PRESENCE_TIMEOUT: 90 s)
 CLOSE_UNAUTHORIZED = 4401
 CONVERSATION_EVENTS = frozenset(
     {"conversation.created", "conversation.updated", "message.created", "message.status"}
@@ -52,6 +55,7 @@ class AgentStream:
         self.agent: AgentSocket | None = None
         self.signals = TokenBucket(rate=10.0, burst=50)
         self.refused = 0
+        self._heartbeat: asyncio.Task[None] | None = None
 
     async def _overflow(self) -> None:
         with contextlib.suppress(Exception):
@@ -75,9 +79,27 @@ class AgentStream:
         except WebSocketDisconnect:
             pass
         finally:
+            if self._heartbeat is not None:
+                self._heartbeat.cancel()
             if self.agent is not None:
                 self.hub.remove_agent(self.agent)
             await self.out.flush_and_stop()
+
+    async def _beat(self) -> None:
+        """Say the agent is there now and every HEARTBEAT seconds; an online agent coming back takes
+        the chats that waited."""
+        assert self.agent is not None
+        actor, first = self.agent.actor, True
+        while True:
+            try:
+                async with self.rt.uow() as s:
+                    await account_actions.do_touch_presence(s, actor)
+                    if first:
+                        await chat.do_assign_waiting(s, actor.workspace_id, actor.id or 0)
+                first = False
+            except Exception:
+                log.exception("presence heartbeat failed")
+            await asyncio.sleep(HEARTBEAT)
 
     async def _authenticate(self, token: Any) -> Actor | None:
         now = self.rt.clock.now()
@@ -143,6 +165,7 @@ class AgentStream:
             else:
                 self.agent.last_id = max(self.agent.last_id, entry.seq)
         self.agent.go_live()
+        self._heartbeat = asyncio.create_task(self._beat(), name="wowdesk-agent-presence")
         return True
 
     async def _loop(self) -> None:
@@ -167,8 +190,23 @@ class AgentStream:
                 self.out.push(frame(type="pong"))
             elif kind in ("typing", "read"):
                 await self._conversation_signal(kind, data)
+            elif kind == "presence":
+                await self._presence(data)
             else:
                 self._error("unknown_type", N_("Unknown frame type {type}."), type=kind[:40])
+
+    async def _presence(self, data: dict[str, Any]) -> None:
+        """``{"type": "presence", "status": "online" | "away" | "offline"}``: taking chats or not."""
+        assert self.agent is not None
+        actor = self.agent.actor
+        status = data.get("status")
+        if status not in account_actions.AVAILABILITY:
+            self._error("invalid", N_("Availability is online, away or offline."))
+            return
+        async with self.rt.uow() as s:
+            await account_actions.do_set_availability(s, actor, str(status))
+            if status == "online":
+                await chat.do_assign_waiting(s, actor.workspace_id, actor.id or 0)
 
     async def _conversation_signal(self, kind: str, data: dict[str, Any]) -> None:
         assert self.agent is not None

@@ -187,7 +187,7 @@ class WidgetSession:
                 if self.conversation is not None and resume_after < self.conversation.last_seq
                 else []
             )
-        online = self.hub.agents_connected(ctx.workspace_id) > 0
+            online = await chat.available_agents(s, ctx.channel)
         self.out.push(
             frame(
                 type="welcome",

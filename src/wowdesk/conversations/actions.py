@@ -3,17 +3,19 @@ assignment, read marks. Nothing here commits; every change records its event."""
 
 from __future__ import annotations
 
+import datetime as dt
 import secrets
 from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from wowdesk.accounts import actions as account_actions
 from wowdesk.accounts import queries as accounts
-from wowdesk.accounts.permissions import CHANNELS_MANAGE, CONVERSATIONS_WRITE
+from wowdesk.accounts.permissions import CHANNELS_MANAGE, CONVERSATIONS_ALL, CONVERSATIONS_WRITE
 from wowdesk.conversations import events as ev
 from wowdesk.conversations.models import ChannelRow, ConversationRow, MessageRow
 from wowdesk.conversations.queries import message_out
-from wowdesk.conversations.repository import ConversationsRepository
+from wowdesk.conversations.repository import HELD, ConversationsRepository
 from wowdesk.conversations.schemas import (
     AgentMessageIn,
     ChannelCreate,
@@ -258,8 +260,10 @@ async def do_receive_message(
                 occurred_at=t, actor=customer.ref, status="open", **_conversation_fields(conversation)
             ),
         )
+        await _auto_assign(session, repo, conversation)
     elif conversation.status != "open":
         await _set_status(session, repo, customer, conversation, "open")
+        await _route_reopened(session, repo, conversation)
     message = await _append(
         session,
         repo,
@@ -371,6 +375,12 @@ async def do_update_conversation(
             **_conversation_fields(c),
         ),
     )
+    # A chat handed on, resolved or snoozed frees its agent for the next waiting one.
+    freed = changes["assignee_id"][0] if "assignee_id" in changes else None
+    if "status" in changes and c.status not in HELD and c.assignee_id is not None:
+        freed = c.assignee_id
+    if freed is not None:
+        await do_assign_waiting(session, actor.workspace_id, freed)
     return c
 
 
@@ -477,3 +487,91 @@ async def do_create_default_channel(
             ),
         ),
     )
+
+
+# -- routing: round robin among the agents who take chats ---------------------------------------------------
+
+
+async def _auto_assign(session: AsyncSession, repo: ConversationsRepository, c: ConversationRow) -> bool:
+    """Give a new conversation to the online agent of its team (or of any team, when it has none)
+    who has waited longest since their last chat and holds fewer than their capacity. Nobody free:
+    it waits, unassigned, in the team's queue (``GET /api/v1/conversations?assignee=none``)."""
+    candidates = await accounts.assignable_agents(session, c.workspace_id, c.team_id, now(session))
+    if not candidates:
+        return False
+    load = await repo.load([a.id for a in candidates])
+    free = [a for a in candidates if load.get(a.id, 0) < a.chat_capacity]
+    if not free:
+        return False
+    epoch = dt.datetime.min.replace(tzinfo=dt.UTC)
+    agent = min(free, key=lambda a: (a.last_assigned_at or epoch, a.id))
+    await _give(session, repo, c, agent.id)
+    return True
+
+
+async def _route_reopened(session: AsyncSession, repo: ConversationsRepository, c: ConversationRow) -> None:
+    """A customer writing again reopens the chat: it stays with its agent if they take chats now,
+    else it goes to someone who does, or back to the queue — never to someone who is away."""
+    candidates = await accounts.assignable_agents(session, c.workspace_id, c.team_id, now(session))
+    if c.assignee_id is not None and c.assignee_id in {a.id for a in candidates}:
+        return
+    if not await _auto_assign(session, repo, c) and c.assignee_id is not None:
+        await _give(session, repo, c, None)
+
+
+async def _give(
+    session: AsyncSession, repo: ConversationsRepository, c: ConversationRow, agent_id: int | None
+) -> None:
+    system = Actor.system(c.workspace_id)
+    old = c.assignee_id
+    c.assignee_id = agent_id
+    c.updated_at = now(session)
+    await repo.update_conversation(c, {"assignee_id", "updated_at"})
+    if agent_id is not None:
+        await account_actions.do_note_assignment(session, c.workspace_id, agent_id)
+    record_event(
+        session,
+        ev.ConversationUpdated(
+            occurred_at=c.updated_at,
+            actor=system.ref,
+            status=c.status,
+            changes={"assignee_id": [old, agent_id]},
+            **_conversation_fields(c),
+        ),
+    )
+
+
+async def do_assign_waiting(session: AsyncSession, workspace_id: int, agent_id: int) -> int:
+    """An agent just became free (online, or a chat of theirs ended): give them the oldest waiting
+    conversations they may take, up to their capacity. Returns how many they got."""
+    repo = ConversationsRepository(session, workspace_id)
+    found = [
+        a
+        for a in await accounts.assignable_agents(session, workspace_id, None, now(session))
+        if a.id == agent_id
+    ]
+    if not found:
+        return 0
+    agent = found[0]
+    room = agent.chat_capacity - (await repo.load([agent_id])).get(agent_id, 0)
+    if room <= 0:
+        return 0
+    actor = accounts.actor_for(agent, "routing")
+    teams = (
+        None if actor.can(CONVERSATIONS_ALL) else sorted(await accounts.teams_of(session, actor, agent_id))
+    )
+    given = 0
+    for c in await repo.waiting(teams, room):
+        locked = await repo.conversation(c.id, for_update=True)
+        if locked is not None and locked.assignee_id is None and locked.status == "open":
+            await _give(session, repo, locked, agent_id)
+            given += 1
+    return given
+
+
+async def available_agents(session: AsyncSession, channel: ChannelRow) -> bool:
+    """Whether someone takes chats on this channel right now (what the widget tells the customer)."""
+    found = await accounts.assignable_agents(
+        session, channel.workspace_id, channel.team_id, now(session), lock=False
+    )
+    return bool(found)

@@ -6,7 +6,7 @@ import datetime as dt
 from dataclasses import dataclass
 from typing import Any, cast
 
-from sqlalchemy import Select, Table, and_, bindparam, or_, update
+from sqlalchemy import Select, Table, and_, bindparam, func, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.sql.elements import BindParameter
 
@@ -81,6 +81,28 @@ _NEXT_SEQ = Stmt(
     .values(last_seq=CV.c.last_seq + 1)
     .returning(CV.c.last_seq)
 )
+
+# Chats an agent holds: assigned to them and not resolved or snoozed.
+_LOAD = Stmt(
+    select(CV.c.assignee_id, func.count())
+    .where(CV.c.workspace_id == WS, in_list(CV.c.assignee_id, "ids"), in_list(CV.c.status, "held"))
+    .group_by(CV.c.assignee_id)
+)
+_WAITING = Stmts(
+    lambda any_team: Stmt(
+        select_record(ConversationRow, CV)
+        .where(
+            CV.c.workspace_id == WS,
+            CV.c.status == "open",
+            CV.c.assignee_id.is_(None),
+            *([] if any_team else [or_(CV.c.team_id.is_(None), in_list(CV.c.team_id, "teams"))]),
+        )
+        .order_by(CV.c.id)
+        .limit(bindparam("limit")),
+        into=ConversationRow,
+    )
+)
+HELD = ("open", "pending")
 
 _MESSAGE_COLUMNS = _columns(MessageRow, M)
 _INSERT_MESSAGE = Stmt(insert_row(M, [n for n in _MESSAGE_COLUMNS if n != "id"], returning=["id"]))
@@ -265,6 +287,18 @@ class ConversationsRepository:
             limit=limit,
         )
         return await (await self.db()).all(_LISTS(shape), params)
+
+    async def load(self, agent_ids: list[int]) -> dict[int, int]:
+        """How many chats each agent holds (open or pending, assigned to them)."""
+        if not agent_ids:
+            return {}
+        rows = await (await self.db()).all(_LOAD, self._p(ids=agent_ids, held=list(HELD)))
+        return {int(a): int(n) for a, n in rows}
+
+    async def waiting(self, team_ids: list[int] | None, limit: int) -> list[ConversationRow]:
+        """Open conversations nobody holds, oldest first: of these teams (and of no team), or all."""
+        params = self._p(teams=team_ids or [0], limit=limit)
+        return await (await self.db()).all(_WAITING(team_ids is None), params)
 
     # -- messages ------------------------------------------------------------------------------------------
     async def insert_message(self, row: MessageRow) -> MessageRow:
