@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from wowdesk import __version__
-from wowdesk.core import idempotency
+from wowdesk.core import eventlog, idempotency
 from wowdesk.core.bus import make_bus
 from wowdesk.core.clock import Clock, SystemClock
 from wowdesk.core.db import Database, refresh_statistics
@@ -42,10 +42,11 @@ MULTIPART_OVERHEAD = 64 * 1024
 
 
 async def _purge_housekeeping(session: AsyncSession, job: JobContext) -> None:
-    """Forget finished jobs after a week and idempotency keys after a day; refresh the query
-    planner's statistics."""
+    """Forget finished jobs after a week, idempotency keys after a day and the event log after three
+    days; refresh the query planner's statistics."""
     await JobRepository(session).purge_finished(job.now - dt.timedelta(days=7))
     await idempotency.purge_expired(session, job.now)
+    await eventlog.purge(session, job.now)
     await refresh_statistics(session)
 
 
