@@ -175,16 +175,15 @@ class WidgetSession:
         self.hub.add_visitor(self.visitor)
         async with self.rt.uow(write=False) as s:
             self.conversation = await chat_queries.latest_of_visitor(s, ctx.channel, ctx.customer_id)
+            c = self.conversation
+            # Far behind (a new device on a long conversation): the latest REPLAY_LIMIT numbers, so
+            # the widget's tail has no hole; older history is a REST call away.
+            start = max(resume_after, c.last_seq - REPLAY_LIMIT) if c is not None else 0
             backlog = (
                 await chat_queries.messages(
-                    s,
-                    ctx.workspace_id,
-                    self.conversation,
-                    after_seq=resume_after,
-                    limit=REPLAY_LIMIT,
-                    public_only=True,
+                    s, ctx.workspace_id, c, after_seq=start, limit=REPLAY_LIMIT, public_only=True
                 )
-                if self.conversation is not None and resume_after < self.conversation.last_seq
+                if c is not None and start < c.last_seq
                 else []
             )
             online = await chat.available_agents(s, ctx.channel)
@@ -194,13 +193,13 @@ class WidgetSession:
                 **welcome(ctx, self.conversation, agents_online=online).model_dump(mode="json"),
             )
         )
-        last = resume_after
+        last = start
         for m in backlog:
             self.out.push(frame(type="message", **m.model_dump(mode="json")))
             last = m.seq
         last_seq = self.conversation.last_seq if self.conversation is not None else 0
-        self.out.push(frame(type="synced", last_seq=last_seq))
-        self.visitor.go_live(max(last, min(resume_after, last_seq)))
+        self.out.push(frame(type="synced", last_seq=last_seq, from_seq=start))
+        self.visitor.go_live(max(last, min(start, last_seq)))
         return True
 
     # -- frames ----------------------------------------------------------------------------------------------
