@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from wowdesk import __version__
+from wowdesk.conversations import jobs as chat_jobs
 from wowdesk.core import eventlog, idempotency
 from wowdesk.core.bus import make_bus
 from wowdesk.core.clock import Clock, SystemClock
@@ -35,7 +36,7 @@ if TYPE_CHECKING:
 
 log = logging.getLogger("wowdesk")
 
-UPLOAD_PATH = "/api/v1/attachments"
+UPLOAD_PATHS = ("/api/v1/attachments", "/api/v1/widget/attachments")
 # npm installs third-party browser assets here at build time (`make run`); see package.json.
 DEFAULT_ASSETS_DIR = Path(__file__).resolve().parents[2] / "node_modules"
 MULTIPART_OVERHEAD = 64 * 1024
@@ -54,6 +55,7 @@ def build_registry() -> tuple[JobRegistry, dict[str, list[str]]]:
     registry = JobRegistry(
         [
             *ticket_jobs.JOBS,
+            *chat_jobs.JOBS,
             JobSpec(name="core.housekeeping", handler=_purge_housekeeping, every=dt.timedelta(hours=6)),
         ]
     )
@@ -169,7 +171,7 @@ def create_app(
     system.mount_vendor_assets(app, settings.assets_dir or DEFAULT_ASSETS_DIR)
 
     def limit_for(method: str, path: str) -> int:
-        if method == "POST" and path.rstrip("/") == UPLOAD_PATH:
+        if method == "POST" and path.rstrip("/") in UPLOAD_PATHS:
             return settings.max_upload_bytes + MULTIPART_OVERHEAD
         return settings.max_body_bytes
 

@@ -108,9 +108,15 @@ def _populate(c: Cast, marker: str) -> tuple[dict[str, int], str]:
         )
     )
     auth = {"Authorization": f"Visitor {welcome['visitor']}"}
+    up = visitor.post(
+        "/api/v1/widget/attachments", files={"file": (f"{marker}.txt", b"hi", "text/plain")}, headers=auth
+    )
+    ids["chat_file"] = _ok(up, 201)["id"]
     _ok(
         visitor.post(
-            "/api/v1/widget/messages", json={"client_id": "c1", "body": f"Hi {marker}"}, headers=auth
+            "/api/v1/widget/messages",
+            json={"client_id": "c1", "body": f"Hi {marker}", "attachment_ids": [ids["chat_file"]]},
+            headers=auth,
         ),
         201,
     )
@@ -184,6 +190,7 @@ NOT_LISTS = {
     ("POST", "/api/v1/widget/messages"),
     ("POST", "/api/v1/widget/read"),
     ("POST", "/api/v1/widget/received"),
+    ("POST", "/api/v1/widget/attachments"),
 }
 
 
@@ -322,6 +329,11 @@ MATRIX: dict[tuple[str, str], Case] = {
         "conversation",
         lambda w: {"body": "hijacked", "private": True},
         owner_status=201,
+    ),
+    # A chat file opens by its id *and* its unguessable key (the link its message carries): with a
+    # wrong key it is 404 for everyone, the owner included.
+    ("GET", "/api/v1/chat-files/{file_id}/{access_key}"): Case(
+        "/api/v1/chat-files/{id}/not-its-key", "chat_file", view="/api/v1/channels", owner_status=404
     ),
     ("POST", "/api/v1/conversations/{conversation_id}/ticket"): Case(
         "/api/v1/conversations/{id}/ticket",

@@ -221,3 +221,27 @@ async def test_on_a_phone_in_traditional_chinese(live_cast: Cast, browser: Brows
         await page.locator(".wd-input").fill("請問我的包裹什麼時候會到？")
         await page.screenshot(path=str(SCREENSHOTS / "demo-shop-chat-phone.png"))
     await context.close()
+
+
+async def test_a_customer_sends_a_file(live_cast: Cast, browser: Browser, tmp_path: Path) -> None:
+    """The paperclip: the picture goes up, its message shows a link to it, the agent gets it."""
+    channel = await make_channel(live_cast)
+    picture = tmp_path / "receipt.png"
+    picture.write_bytes(b"\x89PNG\r\n\x1a\n" + b"\x00" * 64)
+    context = await browser.new_context(locale="en-US")
+    page = await context.new_page()
+    await page.goto(_shop(live_cast))
+    await _open_widget(page)
+    await page.locator(".wd-input").fill("hello")
+    await page.keyboard.press("Enter")
+    await expect(page.locator(".wd-msg.wd-me .wd-delivered")).to_be_visible()
+    await page.locator(".wd-file-input").set_input_files(str(picture))
+    link = page.locator(".wd-msg.wd-me a.wd-file")
+    await expect(link).to_have_count(1, timeout=15_000)
+    await expect(link).to_contain_text("receipt.png")
+    conversation = await _agent_conversation(live_cast, channel)
+    messages = _agent_messages(live_cast, conversation["id"])
+    assert messages[-1]["attachments"][0]["filename"] == "receipt.png"
+    href = await link.get_attribute("href")
+    assert href is not None and live_cast.api(None).get(href).status_code == 200
+    await context.close()

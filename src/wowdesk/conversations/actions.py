@@ -13,7 +13,7 @@ from wowdesk.accounts import actions as account_actions
 from wowdesk.accounts import queries as accounts
 from wowdesk.accounts.permissions import CHANNELS_MANAGE, CONVERSATIONS_ALL, CONVERSATIONS_WRITE
 from wowdesk.conversations import events as ev
-from wowdesk.conversations.models import ChannelRow, ConversationRow, MessageRow
+from wowdesk.conversations.models import ChannelRow, ChatFileRow, ConversationRow, MessageRow
 from wowdesk.conversations.queries import message_out
 from wowdesk.conversations.repository import HELD, ConversationsRepository
 from wowdesk.conversations.schemas import (
@@ -171,6 +171,7 @@ async def _append(
     kind: str = "text",
     client_id: str | None = None,
     author_name: str = "",
+    files: list[ChatFileRow] | None = None,
 ) -> MessageRow:
     t = now(session)
     message = await repo.insert_message(
@@ -191,6 +192,8 @@ async def _append(
             created_at=t,
         )
     )
+    for f in files or []:
+        await repo.attach_file(f, message.id)
     columns = {"updated_at"}
     conversation.updated_at = t
     if not private:
@@ -202,7 +205,7 @@ async def _append(
         ev.MessageCreated(
             occurred_at=t,
             actor=author.ref,
-            message=message_out(message, author_name).model_dump(mode="json"),
+            message=message_out(message, author_name, files).model_dump(mode="json"),
             private=private,
             **_conversation_fields(conversation),
         ),
@@ -231,6 +234,7 @@ async def do_receive_message(
         existing = await repo.message_by_client_id(conversation.id, data.client_id)
         if existing is not None:
             return conversation, existing, False
+    files = await _files_to_attach(repo, customer, data.attachment_ids)  # refused before any write
     if conversation is None:
         conversation = await repo.insert_conversation(
             ConversationRow(
@@ -272,6 +276,8 @@ async def do_receive_message(
         author=customer,
         body=data.body,
         client_id=data.client_id,
+        kind="attachment" if files else "text",
+        files=files,
     )
     return conversation, message, True
 
@@ -575,3 +581,50 @@ async def available_agents(session: AsyncSession, channel: ChannelRow) -> bool:
         session, channel.workspace_id, channel.team_id, now(session), lock=False
     )
     return bool(found)
+
+
+# -- files ---------------------------------------------------------------------------------------------------
+
+
+async def _files_to_attach(repo: ConversationsRepository, author: Actor, ids: list[int]) -> list[ChatFileRow]:
+    """The uploads a message names: each must exist, be the author's own and not sent yet."""
+    ids = list(dict.fromkeys(ids))
+    if not ids:
+        return []
+    by_id = {f.id: f for f in await repo.files(ids)}
+    for file_id in ids:
+        f = by_id.get(file_id)
+        if f is None or f.uploaded_by != author.ref:
+            raise InvalidInput(N_("The attachment {id} does not exist."), id=file_id)
+        if f.message_id is not None:
+            raise Conflict(N_("The attachment {id} is attached already."), id=file_id)
+    return [by_id[i] for i in ids]
+
+
+async def do_register_chat_file(
+    session: AsyncSession,
+    workspace_id: int,
+    uploader: str,
+    *,
+    filename: str,
+    content_type: str,
+    size: int,
+    sha256: str,
+    storage_key: str,
+) -> ChatFileRow:
+    """Record a file uploaded for a chat; a message then names it (unsent ones are purged in a day)."""
+    return await ConversationsRepository(session, workspace_id).insert_file(
+        ChatFileRow(
+            id=0,
+            workspace_id=workspace_id,
+            message_id=None,
+            uploaded_by=uploader,
+            filename=filename,
+            content_type=content_type,
+            size=size,
+            sha256=sha256,
+            storage_key=storage_key,
+            access_key=secrets.token_urlsafe(24),
+            created_at=now(session),
+        )
+    )

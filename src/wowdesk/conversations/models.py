@@ -78,6 +78,29 @@ class Message(IdMixin, WorkspaceMixin, Base):
     created_at: Mapped[dt.datetime]
 
 
+class ChatFile(IdMixin, WorkspaceMixin, Base):
+    """A file sent in a chat: uploaded first, then named by the message that carries it."""
+
+    __workspace_index__ = False
+    __tablename__ = "chat_files"
+    __table_args__ = (
+        Index("ix_chat_files_ws_message", "workspace_id", "message_id"),
+        Index("ix_chat_files_orphans", "message_id", "created_at"),
+    )
+
+    message_id: Mapped[int | None] = mapped_column(BigId, ForeignKey("messages.id", ondelete="CASCADE"))
+    uploaded_by: Mapped[str] = mapped_column(String(40))  # customer:7 | agent:3
+    filename: Mapped[str] = mapped_column(String(255))
+    content_type: Mapped[str] = mapped_column(String(100))
+    size: Mapped[int] = mapped_column(Integer)
+    sha256: Mapped[str] = mapped_column(String(64))
+    storage_key: Mapped[str] = mapped_column(String(300))
+    # The file's address is /api/v1/chat-files/{id}/{access_key}: a link a customer's browser (which
+    # sends no credentials with it) can open, that nobody can guess.
+    access_key: Mapped[str] = mapped_column(String(40))
+    created_at: Mapped[dt.datetime]
+
+
 # -- records: what the repository returns -------------------------------------------------------------------
 
 
@@ -132,4 +155,19 @@ class MessageRow:
     client_id: str | None
     status: str
     error: str | None
+    created_at: dt.datetime
+
+
+@dataclass(slots=True)
+class ChatFileRow:
+    id: int
+    workspace_id: int
+    message_id: int | None
+    uploaded_by: str
+    filename: str
+    content_type: str
+    size: int
+    sha256: str
+    storage_key: str
+    access_key: str
     created_at: dt.datetime

@@ -8,8 +8,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from wowdesk.accounts import queries as accounts
 from wowdesk.accounts.permissions import CONVERSATIONS_ALL, CONVERSATIONS_READ
-from wowdesk.conversations.models import ChannelRow, ConversationRow, MessageRow
-from wowdesk.conversations.repository import ConversationFilter, ConversationsRepository
+from wowdesk.conversations.models import ChannelRow, ChatFileRow, ConversationRow, MessageRow
+from wowdesk.conversations.repository import ConversationFilter, ConversationsRepository, chat_file
 from wowdesk.conversations.schemas import (
     Author,
     ChannelOut,
@@ -21,6 +21,7 @@ from wowdesk.conversations.schemas import (
 from wowdesk.core.actor import Actor
 from wowdesk.core.errors import NotFound
 from wowdesk.core.i18n import N_
+from wowdesk.core.security import constant_time_equals
 from wowdesk.customers import queries as customers
 
 __all__ = ["ConversationFilter", "ConversationRow"]  # the types callers hold
@@ -163,8 +164,22 @@ async def describe_conversations(
     return out
 
 
-def message_out(m: MessageRow, author_name: str = "") -> MessageOut:
+FILES_PATH = "/api/v1/chat-files"
+
+
+def file_out(f: ChatFileRow) -> dict[str, object]:
+    return {
+        "id": f.id,
+        "filename": f.filename,
+        "content_type": f.content_type,
+        "size": f.size,
+        "url": f"{FILES_PATH}/{f.id}/{f.access_key}",
+    }
+
+
+def message_out(m: MessageRow, author_name: str = "", files: list[ChatFileRow] | None = None) -> MessageOut:
     return MessageOut(
+        attachments=[file_out(f) for f in files or []],
         id=m.id,
         conversation_id=m.conversation_id,
         seq=m.seq,
@@ -191,11 +206,11 @@ async def messages(
     public_only: bool,
 ) -> list[MessageOut]:
     """Messages after `after_seq` in order; `public_only` leaves internal notes out (for the customer)."""
-    rows = await ConversationsRepository(session, workspace_id).messages(
-        conversation.id, after_seq=after_seq, limit=limit, public_only=public_only
-    )
+    repo = ConversationsRepository(session, workspace_id)
+    rows = await repo.messages(conversation.id, after_seq=after_seq, limit=limit, public_only=public_only)
     names = await _agent_names(session, workspace_id, {m.author_id for m in rows if m.author_kind == "agent"})
-    return [message_out(m, names.get(m.author_id or 0, "")) for m in rows]
+    files = await repo.files_of_messages([m.id for m in rows if m.kind == "attachment"])
+    return [message_out(m, names.get(m.author_id or 0, ""), files.get(m.id)) for m in rows]
 
 
 async def transcript(
@@ -214,3 +229,11 @@ async def _agent_names(session: AsyncSession, workspace_id: int, ids: set[int | 
             if agent is not None:
                 out[agent_id] = agent.name
     return out
+
+
+async def find_chat_file(session: AsyncSession, file_id: int, access_key: str) -> ChatFileRow | None:
+    """A file of a chat by its address: the id and the unguessable key (compared in constant time)."""
+    f = await chat_file(session, file_id)
+    if f is None or f.message_id is None or not constant_time_equals(f.access_key, access_key):
+        return None
+    return f

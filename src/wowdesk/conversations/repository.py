@@ -13,6 +13,8 @@ from sqlalchemy.sql.elements import BindParameter
 from wowdesk.conversations.models import (
     Channel,
     ChannelRow,
+    ChatFile,
+    ChatFileRow,
     Conversation,
     ConversationRow,
     Message,
@@ -21,6 +23,7 @@ from wowdesk.conversations.models import (
 from wowdesk.core.sql import Db, Stmt, Stmts, driver, in_list, insert_row, record_columns, select_record
 
 CH = cast(Table, Channel.__table__)
+F = cast(Table, ChatFile.__table__)
 CV = cast(Table, Conversation.__table__)
 M = cast(Table, Message.__table__)
 WS: BindParameter[Any] = bindparam("ws")
@@ -103,6 +106,30 @@ _WAITING = Stmts(
     )
 )
 HELD = ("open", "pending")
+
+_FILE_COLUMNS = _columns(ChatFileRow, F)
+_INSERT_FILE = Stmt(insert_row(F, [n for n in _FILE_COLUMNS if n != "id"], returning=["id"]))
+_FILES_BY_IDS = Stmt(
+    select_record(ChatFileRow, F).where(F.c.workspace_id == WS, in_list(F.c.id, "ids")), into=ChatFileRow
+)
+_FILES_OF_MESSAGES = Stmt(
+    select_record(ChatFileRow, F)
+    .where(F.c.workspace_id == WS, in_list(F.c.message_id, "ids"))
+    .order_by(F.c.id),
+    into=ChatFileRow,
+)
+_FILE = Stmt(select_record(ChatFileRow, F).where(F.c.id == bindparam("id")), into=ChatFileRow)
+_ATTACH_FILE = Stmt(
+    update(F).where(F.c.workspace_id == WS, F.c.id == bindparam("id")).values(message_id=bindparam("message"))
+)
+_ORPHAN_FILES = Stmt(
+    select_record(ChatFileRow, F)
+    .where(F.c.message_id.is_(None), F.c.created_at < bindparam("before", type_=F.c.created_at.type))
+    .order_by(F.c.id)
+    .limit(bindparam("limit")),
+    into=ChatFileRow,
+)
+_DELETE_FILE = Stmt(F.delete().where(F.c.id == bindparam("id")))
 
 _MESSAGE_COLUMNS = _columns(MessageRow, M)
 _INSERT_MESSAGE = Stmt(insert_row(M, [n for n in _MESSAGE_COLUMNS if n != "id"], returning=["id"]))
@@ -300,6 +327,27 @@ class ConversationsRepository:
         params = self._p(teams=team_ids or [0], limit=limit)
         return await (await self.db()).all(_WAITING(team_ids is None), params)
 
+    # -- files -------------------------------------------------------------------------------------------
+    async def insert_file(self, row: ChatFileRow) -> ChatFileRow:
+        values = {n: getattr(row, n) for n in _FILE_COLUMNS if n != "id"}
+        values["workspace_id"] = row.workspace_id = self.workspace_id
+        row.id = int(await (await self.db()).scalar(_INSERT_FILE, values))
+        return row
+
+    async def files(self, ids: list[int]) -> list[ChatFileRow]:
+        return await (await self.db()).all(_FILES_BY_IDS, self._p(ids=ids)) if ids else []
+
+    async def files_of_messages(self, message_ids: list[int]) -> dict[int, list[ChatFileRow]]:
+        out: dict[int, list[ChatFileRow]] = {m: [] for m in message_ids}
+        if message_ids:
+            for f in await (await self.db()).all(_FILES_OF_MESSAGES, self._p(ids=message_ids)):
+                out.setdefault(f.message_id or 0, []).append(f)
+        return out
+
+    async def attach_file(self, file: ChatFileRow, message_id: int) -> None:
+        file.message_id = message_id
+        await (await self.db()).run(_ATTACH_FILE, self._p(id=file.id, message=message_id))
+
     # -- messages ------------------------------------------------------------------------------------------
     async def insert_message(self, row: MessageRow) -> MessageRow:
         values = {n: getattr(row, n) for n in _MESSAGE_COLUMNS if n != "id"}
@@ -319,3 +367,18 @@ class ConversationsRepository:
 
     async def transcript(self, conversation_id: int) -> list[MessageRow]:
         return await (await self.db()).all(_TRANSCRIPT, self._p(conversation=conversation_id))
+
+
+# -- across workspaces (downloads by capability URL, the purge job) ------------------------------------------
+
+
+async def chat_file(session: AsyncSession, file_id: int) -> ChatFileRow | None:
+    return await (await driver(session)).one(_FILE, {"id": file_id})
+
+
+async def orphan_files(session: AsyncSession, before: dt.datetime, limit: int) -> list[ChatFileRow]:
+    return await (await driver(session)).all(_ORPHAN_FILES, {"before": before, "limit": limit})
+
+
+async def delete_file(session: AsyncSession, file: ChatFileRow) -> None:
+    await (await driver(session)).run(_DELETE_FILE, {"id": file.id})

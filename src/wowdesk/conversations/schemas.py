@@ -150,6 +150,15 @@ class ProfileIn(StrictModel):
 class VisitorMessageIn(StrictModel):
     client_id: str = ClientId
     body: str = Body
+    attachment_ids: list[DbId] = Field(default_factory=list, max_length=5)
+
+
+class ChatFileOut(BaseModel):
+    id: int
+    filename: str
+    content_type: str
+    size: int
+    url: str
 
 
 class SeqIn(StrictModel):

@@ -5,11 +5,13 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Query, Request, Response, WebSocket
+from fastapi import APIRouter, Depends, Query, Request, Response, UploadFile, WebSocket
+from fastapi.responses import FileResponse
 
-from wowdesk.api.deps import RuntimeDep
+from wowdesk.api.deps import IdPath, RuntimeDep
 from wowdesk.api.responses import model_response
 from wowdesk.api.routing import StandardJSONRoute
+from wowdesk.api.uploads import discard, store_upload
 from wowdesk.api.visitors import (
     VisitorContext,
     VisitorRefused,
@@ -22,13 +24,14 @@ from wowdesk.conversations import actions as chat
 from wowdesk.conversations import queries as chat_queries
 from wowdesk.conversations.schemas import (
     AckOut,
+    ChatFileOut,
     MessagesPage,
     SeqIn,
     VisitorMessageIn,
     WelcomeOut,
     WidgetSessionIn,
 )
-from wowdesk.core.errors import Unauthorized
+from wowdesk.core.errors import NotFound, Unauthorized
 from wowdesk.core.i18n import N_, current_language
 from wowdesk.realtime.hub import Hub
 
@@ -139,3 +142,54 @@ async def visitor_read(data: SeqIn, visitor: VisitorDep, rt: RuntimeDep) -> Resp
 @router.post("/api/v1/widget/received", status_code=204, summary="Messages up to seq arrived on the device")
 async def visitor_received(data: SeqIn, visitor: VisitorDep, rt: RuntimeDep) -> Response:
     return await _progress(visitor, rt, received=data.seq, read=0)
+
+
+WIDGET_FILE_LIMIT = 10 * 1024 * 1024
+
+
+@router.post(
+    "/api/v1/widget/attachments",
+    response_model=ChatFileOut,
+    status_code=201,
+    summary="Upload a file (10 MB at most); name its id in a message's attachment_ids",
+)
+async def visitor_upload(file: UploadFile, visitor: VisitorDep, rt: RuntimeDep) -> Response:
+    stored = await store_upload(rt, file, visitor.workspace_id, max_bytes=WIDGET_FILE_LIMIT)
+    try:
+        async with rt.uow() as s:
+            row = await chat.do_register_chat_file(
+                s,
+                visitor.workspace_id,
+                f"customer:{visitor.customer_id}",
+                filename=stored.filename,
+                content_type=stored.content_type,
+                size=stored.size,
+                sha256=stored.sha256,
+                storage_key=stored.storage_key,
+            )
+    except BaseException:
+        await discard(rt, stored)
+        raise
+    return model_response(ChatFileOut.model_validate(chat_queries.file_out(row)), status_code=201)
+
+
+@router.get(
+    "/api/v1/chat-files/{file_id}/{access_key}",
+    summary="A file sent in a chat, by the address its message carries (always downloaded, never rendered)",
+)
+async def chat_file(file_id: IdPath, access_key: str, rt: RuntimeDep) -> FileResponse:
+    async with rt.uow(write=False) as s:
+        f = await chat_queries.find_chat_file(s, file_id, access_key[:64])
+    if f is None:
+        raise NotFound(N_("There is nothing at this address."))
+    try:
+        path = await rt.storage.open(f.storage_key)
+    except FileNotFoundError:
+        raise NotFound(N_("The file of this attachment is missing from storage.")) from None
+    return FileResponse(
+        path,
+        media_type=f.content_type,
+        filename=f.filename,
+        content_disposition_type="attachment",
+        headers={"Content-Security-Policy": "sandbox", "Cache-Control": "private, max-age=3600"},
+    )
