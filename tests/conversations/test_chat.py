@@ -241,3 +241,34 @@ async def test_ticket_changes_reach_the_agent_stream(live_cast: Cast) -> None:
     updated = await alice.expect("event", name="ticket.updated")
     assert updated["data"]["changes"]["priority"] == ["normal", "urgent"] and updated["id"] > created["id"]
     await alice.close()
+
+
+async def test_outside_business_hours_the_widget_says_when_agents_are_back(live_cast: Cast) -> None:
+    """Open round the clock but today is a holiday in Taipei: closed now, back at midnight."""
+    import datetime as dt
+    from zoneinfo import ZoneInfo
+
+    taipei = ZoneInfo("Asia/Taipei")
+    today = dt.datetime.now(taipei).date()
+    every_day = {d: "00:00-24:00" for d in ("mon", "tue", "wed", "thu", "fri", "sat", "sun")}
+    hours = {"time_zone": "Asia/Taipei", "weekly": every_day, "holidays": [today.isoformat()]}
+    r = live_cast.api("ada").post("/api/v1/channels", json={"name": "Hours", "settings": {"hours": hours}})
+    assert r.status_code == 201, r.text
+    alice, _ = await agent(live_cast, "alice")
+    await alice.send(type="presence", status="online")
+    await alice.expect("event", name="agent.presence_changed")
+    customer, welcome = await visitor(live_cast, r.json()["id"])
+    assert welcome["open"] is False and welcome["agents_online"] is False
+    back = dt.datetime.fromisoformat(welcome["opens_at"].replace("Z", "+00:00")).astimezone(taipei)
+    assert (back.date(), back.hour, back.minute) == (today + dt.timedelta(days=1), 0, 0)
+    for s in (alice, customer):
+        await s.close()
+    # hours that make no sense are refused when the channel is saved
+    for bad in (
+        {"time_zone": "Mars/Olympus", "weekly": every_day},
+        {"time_zone": "Asia/Taipei", "weekly": {"mon": "18:00-09:00"}},
+        {"time_zone": "Asia/Taipei", "weekly": {"funday": "09:00-18:00"}},
+        {"time_zone": "Asia/Taipei", "weekly": every_day, "holidays": ["tomorrow"]},
+    ):
+        r = live_cast.api("ada").post("/api/v1/channels", json={"name": "Bad", "settings": {"hours": bad}})
+        assert r.status_code == 422, (bad, r.text)

@@ -7,6 +7,7 @@ import datetime as dt
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from wowdesk.accounts.business_time import BusinessTimeError, Calendar, Holiday, WeeklySchedule
 from wowdesk.accounts.models import (
     Agent,
     AgentSkill,
@@ -231,3 +232,22 @@ async def assignable_agents(
     return await AccountsRepository(session, workspace_id).assignable(
         team_id, at - PRESENCE_TIMEOUT, lock=lock
     )
+
+
+# -- business hours ---------------------------------------------------------------------------------------
+
+
+def business_calendar(time_zone: str, weekly: dict[str, str], holidays: list[str]) -> Calendar:
+    """A calendar from its settings (``{"mon": "09:00-12:00, 13:00-18:00", …}``, holidays as
+    ``YYYY-MM-DD`` or yearly ``MM-DD``); raises BusinessTimeError (a 422) on anything wrong."""
+    return Calendar(time_zone, WeeklySchedule(dict(weekly)), [Holiday.parse(h, h) for h in holidays])
+
+
+def opening(calendar: Calendar, at: dt.datetime) -> tuple[bool, dt.datetime | None]:
+    """Open at `at`? And if not, when it opens next (None if never within the horizon)."""
+    if calendar.is_open(at):
+        return True, None
+    try:
+        return False, calendar.next_open(at)
+    except BusinessTimeError:
+        return False, None

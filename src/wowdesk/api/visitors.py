@@ -4,6 +4,7 @@ its REST twin for mobile apps."""
 
 from __future__ import annotations
 
+import datetime as dt
 import time
 from dataclasses import dataclass
 
@@ -102,8 +103,16 @@ async def resolve_visitor(
     )
 
 
-def welcome(ctx: VisitorContext, conversation: ConversationRow | None, *, agents_online: bool) -> WelcomeOut:
+def welcome(
+    ctx: VisitorContext, conversation: ConversationRow | None, *, agents_online: bool, at: dt.datetime
+) -> WelcomeOut:
     settings = WebchatSettings.model_validate(ctx.channel.settings or {})
+    is_open, opens_at = True, None
+    if settings.hours is not None:
+        h = settings.hours
+        is_open, opens_at = accounts.opening(
+            accounts.business_calendar(h.time_zone, h.weekly, h.holidays), at
+        )
     greeting = settings.greeting.get(ctx.language) or settings.greeting.get("en")  # type: ignore[call-overload]
     return WelcomeOut(
         visitor=ctx.token,
@@ -112,8 +121,9 @@ def welcome(ctx: VisitorContext, conversation: ConversationRow | None, *, agents
             if conversation is not None
             else None
         ),
-        agents_online=agents_online,
-        open=True,
+        agents_online=agents_online and is_open,
+        open=is_open,
+        opens_at=opens_at,
         config=WidgetConfig(
             name=ctx.channel.name,
             greeting=greeting or translate(N_("Hi! How can we help you today?"), ctx.language),

@@ -190,7 +190,9 @@ class WidgetSession:
         self.out.push(
             frame(
                 type="welcome",
-                **welcome(ctx, self.conversation, agents_online=online).model_dump(mode="json"),
+                **welcome(ctx, self.conversation, agents_online=online, at=self.rt.clock.now()).model_dump(
+                    mode="json"
+                ),
             )
         )
         last = start

@@ -5,8 +5,9 @@ from __future__ import annotations
 import datetime as dt
 from typing import Literal
 
-from pydantic import BaseModel, Field, field_validator
+from pydantic import BaseModel, Field, field_validator, model_validator
 
+from wowdesk.accounts.queries import business_calendar
 from wowdesk.core.i18n import N_, Invalid
 from wowdesk.core.schemas import DbId, StrictModel
 from wowdesk.core.validation import Email, Language
@@ -24,10 +25,26 @@ ClientId = Field(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9_.:-]+$")
 # -- channels -----------------------------------------------------------------------------------------------
 
 
+class BusinessHours(StrictModel):
+    """When agents answer: outside these hours the widget says when they are back."""
+
+    time_zone: str = Field(min_length=1, max_length=64)
+    weekly: dict[str, str] = Field(max_length=7, description='{"mon": "09:00-12:00, 13:00-18:00", …}')
+    holidays: list[str] = Field(
+        default_factory=list, max_length=500, description="YYYY-MM-DD or yearly MM-DD"
+    )
+
+    @model_validator(mode="after")
+    def _valid(self) -> BusinessHours:
+        business_calendar(self.time_zone, self.weekly, self.holidays)  # raises a clear 422
+        return self
+
+
 class WebchatSettings(StrictModel):
     greeting: dict[LanguageKey, str] = Field(default_factory=dict)
     pre_chat: list[PreChatField] = Field(default_factory=list, max_length=2)
     sound: bool = True
+    hours: BusinessHours | None = None
 
     @field_validator("greeting")
     @classmethod
@@ -192,6 +209,7 @@ class WelcomeOut(BaseModel):
     conversation: ConversationState | None
     agents_online: bool
     open: bool
+    opens_at: dt.datetime | None = None  # outside business hours: when agents are back
     config: WidgetConfig
 
 

@@ -25,6 +25,7 @@ STRINGS = {
     "reconnecting": N_("Connection lost. Reconnecting…"),
     "offline_title": N_("We are away right now"),
     "offline_body": N_("Leave a message and we will answer by e-mail."),
+    "back_at": N_("We are back {time}."),
     "prechat_title": N_("Before we start"),
     "name": N_("Your name"),
     "email": N_("Your e-mail"),

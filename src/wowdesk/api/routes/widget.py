@@ -87,7 +87,7 @@ async def start_session(data: WidgetSessionIn, rt: RuntimeDep, request: Request)
     async with rt.uow(write=False) as s:
         conversation = await chat_queries.latest_of_visitor(s, ctx.channel, ctx.customer_id)
         online = await chat.available_agents(s, ctx.channel)
-    return model_response(welcome(ctx, conversation, agents_online=online))
+    return model_response(welcome(ctx, conversation, agents_online=online, at=rt.clock.now()))
 
 
 @router.get(

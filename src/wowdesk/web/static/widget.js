@@ -169,7 +169,7 @@
     "& .wd-act{text-align:center;font-size:13px;color:#57606a;margin:8px 0}" +
     "& .wd-fail{border:0;background:none;color:#b42318;font-size:12px;min-height:44px;padding:0 4px;cursor:pointer;text-decoration:underline}" +
     "& .wd-typing{padding:0 16px 6px;font-size:13px;color:#57606a;font-style:italic;flex:none}" +
-    "& .wd-off{padding:10px 16px;background:#f3f4f6;border-top:1px solid #d0d7de;font-size:14px;flex:none}& .wd-off strong{display:block}" +
+    "& .wd-off{padding:10px 16px;background:#f3f4f6;border-top:1px solid #d0d7de;font-size:14px;flex:none}& .wd-off strong{display:block}& .wd-off .wd-back{display:block;margin-top:2px}& .wd-off .wd-back[hidden]{display:none}" +
     "& .wd-comp{display:flex;align-items:flex-end;gap:2px;padding:6px;border-top:1px solid #d0d7de;flex:none}& .wd-comp .wd-ib{color:#57606a}& .wd-comp .wd-send{color:#1d4ed8}" +
     "& .wd-comp .wd-ib:hover{background:#eef0f3}" +
     "& textarea{flex:1;min-width:0;min-height:44px;max-height:120px;resize:none;border:1px solid #6e7781;border-radius:10px;padding:10px 12px;background:#fff;line-height:1.4}" +
@@ -202,7 +202,8 @@
   const greetEl = h("div", { cls: "wd-msg wd-greet", hidden: true }, [greetBub]);
   const log = h("div", { cls: "wd-log", role: "log", "aria-live": "polite", "aria-relevant": "additions", "aria-label": t("title"), tabindex: "0" }, [greetEl]);
   const typingEl = h("div", { cls: "wd-typing", hidden: true, text: t("typing") });
-  const offEl = h("div", { cls: "wd-off", hidden: true }, [h("strong", { text: t("offline_title") }), h("span", { text: t("offline_body") })]);
+  const backEl = h("span", { cls: "wd-back", hidden: true });
+  const offEl = h("div", { cls: "wd-off", hidden: true }, [h("strong", { text: t("offline_title") }), h("span", { text: t("offline_body") }), backEl]);
   const preEl = h("form", { cls: "wd-pre", hidden: true, onsubmit: preSubmit });
   const ta = h("textarea", { cls: "wd-input", rows: "1", maxlength: "5000", placeholder: t("placeholder"), "aria-label": t("placeholder"), onkeydown: taKey, oninput: () => (typed(), autosize()) });
   const fileIn = h("input", { type: "file", cls: "wd-file-input", hidden: true, tabindex: "-1", "aria-hidden": "true", onchange: picked });
@@ -452,6 +453,18 @@
     }
     if (!c) cv.cur = null;
     online = f.open !== false && f.agents_online !== false;
+    // Outside business hours: when the agents are back, in the visitor's own time and language.
+    const back = f.opens_at ? new Date(f.opens_at) : null;
+    backEl.hidden = !back || isNaN(back);
+    if (!backEl.hidden) {
+      let when;
+      try {
+        when = new Intl.DateTimeFormat(lang, { weekday: "short", month: "short", day: "numeric", hour: "2-digit", minute: "2-digit" }).format(back);
+      } catch (e) {
+        when = back.toLocaleString();
+      }
+      backEl.textContent = t("back_at").replace("{time}", when);
+    }
     if (!soundSet) soundOn = cfg.sound !== false;
     const fields = arr(cfg.pre_chat).map((x) => (typeof x === "string" ? x : x && x.name)).filter(Boolean);
     needPre = fields.length > 0 && !c && !profile && !pend.length;
