@@ -113,6 +113,11 @@ def _logging() -> None:
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
 
 
+def _no_socket_chatter(record: logging.LogRecord) -> bool:
+    text = record.getMessage()
+    return not (text.startswith(("connection open", "connection closed")) or '" [accepted]' in text)
+
+
 def generate_password(length: int = 16) -> str:
     alphabet = string.ascii_letters + string.digits
     return "".join(secrets.choice(alphabet) for _ in range(length))
@@ -158,6 +163,8 @@ def serve(
 
             settings.data_dir.mkdir(parents=True, exist_ok=True)  # where the SQLite file goes
             upgrade(settings.effective_database_url)
+    if not settings.access_log:  # uvicorn logs every WebSocket opening and closing as well
+        logging.getLogger("uvicorn.error").addFilter(_no_socket_chatter)
     config = uvicorn.Config(
         application,
         host=settings.host,
