@@ -138,6 +138,7 @@ def create_app(
         try:
             yield
         finally:
+            await app.state.hub.close()
             if runtime is None or started_here:  # we built or started it: we stop it
                 await rt.stop()
 
@@ -153,7 +154,7 @@ def create_app(
     )
     app.state.runtime = rt
     app.state.actor_cache = ActorCache(ttl=settings.auth_cache_seconds)
-    app.state.hub = Hub(rt.bus)
+    app.state.hub = Hub(rt.bus, rt.uow)
     app.add_exception_handler(DomainError, problems.domain_error)
     app.add_exception_handler(RequestValidationError, problems.validation_error)
     app.add_exception_handler(StarletteHTTPException, problems.http_error)

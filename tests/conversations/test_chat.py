@@ -272,3 +272,39 @@ async def test_outside_business_hours_the_widget_says_when_agents_are_back(live_
     ):
         r = live_cast.api("ada").post("/api/v1/channels", json={"name": "Bad", "settings": {"hours": bad}})
         assert r.status_code == 422, (bad, r.text)
+
+
+async def test_an_event_lost_on_the_way_still_reaches_the_agent(live_cast: Cast) -> None:
+    """A message stored by another process whose event never reaches this server (the bus is
+    at-most-once): the agent's stream finds the number missing and reads it from the event log."""
+    from wowdesk.conversations import actions as chat_actions
+    from wowdesk.conversations import queries as chat_queries
+    from wowdesk.conversations.schemas import VisitorMessageIn
+
+    channel = await make_channel(live_cast)
+    alice, _ = await agent(live_cast, "alice")
+    customer, _ = await visitor(live_cast, channel)
+    await customer.send(type="message", client_id=cid(), body="seen live")
+    await alice.expect("event", name="message.created")
+    # This test process's own runtime stores a message: on SQLite its in-process bus is not the
+    # live server's, so the live server never hears of it.
+    async with live_cast.rt.uow() as s:
+        ch = await chat_queries.find_channel(s, live_cast.workspace_id, channel)
+        conversation = (await alice.expect("event", name="conversation.created"))["data"]
+        assert ch is not None
+        await chat_actions.do_receive_message(
+            s,
+            ch,
+            conversation["customer_id"],
+            VisitorMessageIn(client_id=cid(), body="stored elsewhere"),
+            language="en",
+        )
+    late = await alice.expect(
+        "event",
+        timeout=15,
+        name="message.created",
+        where=lambda f: f["data"]["message"]["body"] == "stored elsewhere",
+    )
+    assert late["upto"] >= late["id"]
+    for s in (alice, customer):
+        await s.close()

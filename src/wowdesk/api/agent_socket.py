@@ -12,7 +12,7 @@ from fastapi import WebSocket, WebSocketDisconnect
 
 from wowdesk.accounts import actions as account_actions
 from wowdesk.accounts import queries as accounts
-from wowdesk.accounts.permissions import CONVERSATIONS_READ, TICKETS_READ
+from wowdesk.accounts.permissions import CONVERSATIONS_READ
 from wowdesk.api.actor_cache import ActorCache
 from wowdesk.api.deps import SESSION_COOKIE, resolve_bearer
 from wowdesk.api.visitors import TokenBucket
@@ -25,23 +25,13 @@ from wowdesk.core.actor import Actor
 from wowdesk.core.errors import DomainError
 from wowdesk.core.i18n import N_, translate
 from wowdesk.core.runtime import Runtime
-from wowdesk.realtime.hub import AgentSocket, Connection, Hub, frame
+from wowdesk.realtime.hub import AgentSocket, Connection, Hub, frame, visible
 
 log = logging.getLogger("wowdesk.agent_stream")
 
 REPLAY_LIMIT = 1000
 HEARTBEAT = 30.0  # how often a connected console says its agent is there (accounts.PRESENCE_TIMEOUT: 90 s)
 CLOSE_UNAUTHORIZED = 4401
-CONVERSATION_EVENTS = frozenset(
-    {"conversation.created", "conversation.updated", "message.created", "message.status"}
-)
-
-
-def visible(actor: Actor, team_ids: frozenset[int], name: str, data: dict[str, Any]) -> bool:
-    """Whether an agent may see a logged event (the hub applies the same rule live)."""
-    if name in CONVERSATION_EVENTS:
-        return chat_queries.may_see(actor, team_ids, data.get("team_id"), data.get("assignee_id"))
-    return actor.can(TICKETS_READ)
 
 
 class AgentStream:
@@ -141,29 +131,24 @@ class AgentStream:
             start = latest if after is None else after
             backlog = await eventlog.events_after(s, ws_id, start, REPLAY_LIMIT) if start < latest else []
             oldest = await eventlog.oldest_kept(s, ws_id) if backlog else None
-        if after is not None and (
-            (oldest is not None and after < oldest - 1) or len(backlog) >= REPLAY_LIMIT or after > latest
-        ):
+        gone = oldest is not None and after is not None and after < oldest - 1
+        if after is not None and (gone or len(backlog) >= REPLAY_LIMIT or after > latest):
             # Older than the log keeps (or more than a reconnect should carry): reload through REST.
             self.out.push(frame(type="reset", last_event_id=latest))
-            self.agent.last_id = latest
-            backlog = []
-        else:
-            self.agent.last_id = start
+            start, backlog = latest, []
+        self.agent.upto = start
         self.out.push(
             frame(
                 type="welcome",
                 agent={"id": actor.id, "name": actor.name, "role": actor.role},
-                last_event_id=self.agent.last_id,
+                last_event_id=start,
             )
         )
         for entry in backlog:
-            if visible(actor, team_ids, entry.name, entry.payload):
-                self.agent.replayed(
-                    entry.seq, frame(type="event", id=entry.seq, name=entry.name, data=entry.payload)
-                )
-            else:
-                self.agent.last_id = max(self.agent.last_id, entry.seq)
+            text = frame(type="event", id=entry.seq, name=entry.name, data=entry.payload)
+            self.agent.process(
+                entry.seq, text if visible(actor, team_ids, entry.name, entry.payload) else None
+            )
         self.agent.go_live()
         self._heartbeat = asyncio.create_task(self._beat(), name="wowdesk-agent-presence")
         return True

@@ -16,6 +16,7 @@ import asyncio
 import contextlib
 import json
 import logging
+import time
 from collections.abc import Awaitable, Callable, Coroutine
 from dataclasses import dataclass, field
 from typing import Any
@@ -23,9 +24,11 @@ from typing import Any
 from wowdesk.accounts.permissions import TICKETS_READ
 from wowdesk.conversations import events as cev
 from wowdesk.conversations.queries import may_see
+from wowdesk.core import eventlog
 from wowdesk.core.actor import Actor
 from wowdesk.core.bus import Bus
 from wowdesk.core.events import Event
+from wowdesk.core.uow import UnitOfWorkFactory
 
 log = logging.getLogger("wowdesk.realtime")
 
@@ -110,45 +113,73 @@ class Visitor:
 
 @dataclass(eq=False)
 class AgentSocket:
+    """An agent's stream. Logged events carry the workspace's dense numbers but may arrive out of
+    order (each process publishes its own at once, the others' come through Redis later) or not
+    at all (Redis pub/sub is at-most-once): every number is processed once — sent if the agent
+    may see it, skipped if not — and ``upto`` says that everything up to it was. Each event frame
+    carries ``upto``: a client reconnects with it as ``last_event_id`` and misses nothing. A gap
+    that stays open is filled from the event log (``Hub.fill_gaps``)."""
+
     actor: Actor
     team_ids: frozenset[int]
     out: Connection
-    last_id: int = 0  # the last logged event sent
+    upto: int = 0
+    ahead: set[int] = field(default_factory=set)  # processed numbers above `upto`
     replaying: bool = True  # live events wait in `held` while the backlog is sent
-    held: list[tuple[int, str]] = field(default_factory=list)
+    held: list[tuple[int, str | None]] = field(default_factory=list)
+    gap_since: float | None = None  # when a number below `ahead` was first found missing
 
-    def deliver(self, event_id: int | None, text: str) -> None:
-        if event_id is None:
-            self.out.push(text)
-        elif self.replaying:
+    def saw(self, event_id: int, text: str | None) -> None:
+        """A logged event of the workspace; `text` None when the agent may not see it."""
+        if self.replaying:
             self.held.append((event_id, text))
-        elif event_id > self.last_id:
-            self.last_id = event_id
-            self.out.push(text)
+        else:
+            self.process(event_id, text)
 
-    def replayed(self, event_id: int, text: str) -> None:
-        if event_id > self.last_id:
-            self.last_id = event_id
-            self.out.push(text)
+    def process(self, event_id: int, text: str | None) -> None:
+        if event_id <= self.upto or event_id in self.ahead:
+            return  # already sent (or skipped): never twice
+        self.ahead.add(event_id)
+        while self.upto + 1 in self.ahead:
+            self.upto += 1
+            self.ahead.discard(self.upto)
+        self.gap_since = (self.gap_since or time.monotonic()) if self.ahead else None
+        if text is not None:
+            self.out.push(text[:-1] + f',"upto":{self.upto}}}')
 
     def go_live(self) -> None:
         self.replaying = False
-        for event_id, text in sorted(self.held):
-            if event_id > self.last_id:
-                self.last_id = event_id
-                self.out.push(text)
-        self.held.clear()
+        held, self.held = self.held, []
+        for event_id, text in sorted(held, key=lambda h: h[0]):
+            self.process(event_id, text)
+
+
+CONVERSATION_EVENTS = frozenset(
+    {"conversation.created", "conversation.updated", "message.created", "message.status"}
+)
+
+
+def visible(actor: Actor, team_ids: frozenset[int], name: str, data: dict[str, Any]) -> bool:
+    """Whether an agent may see a logged event (replay, gap filling and live use this rule)."""
+    if name in CONVERSATION_EVENTS:
+        return may_see(actor, team_ids, data.get("team_id"), data.get("assignee_id"))
+    return actor.can(TICKETS_READ)
 
 
 def event_frame(event: Event) -> str:
     return frame(type="event", id=event.log_id, name=event.name, data=event.model_dump(mode="json"))
 
 
+GAP_PATIENCE = 2.0  # seconds a missing number may take to arrive before it is read from the log
+
+
 class Hub:
-    def __init__(self, bus: Bus) -> None:
+    def __init__(self, bus: Bus, uow: UnitOfWorkFactory | None = None) -> None:
         self.bus = bus
+        self.uow = uow
         self.visitors: dict[tuple[int, int, int], set[Visitor]] = {}
         self.agents: dict[int, set[AgentSocket]] = {}
+        self._filler: asyncio.Task[None] | None = None
         bus.subscribe(self.on_event)
 
     # -- registry ------------------------------------------------------------------------------------------
@@ -165,6 +196,8 @@ class Hub:
 
     def add_agent(self, a: AgentSocket) -> None:
         self.agents.setdefault(a.actor.workspace_id, set()).add(a)
+        if self.uow is not None and (self._filler is None or self._filler.done()):
+            self._filler = asyncio.create_task(self._fill_forever(), name="wowdesk-agent-gaps")
 
     def remove_agent(self, a: AgentSocket) -> None:
         group = self.agents.get(a.actor.workspace_id)
@@ -230,11 +263,14 @@ class Hub:
             return
         text = event_frame(event)
         for a in list(group):
-            visible = (
+            allowed = (
                 a.actor.can(permission) if permission else may_see(a.actor, a.team_ids, team_id, assignee_id)
             )
-            if visible:
-                a.deliver(event.log_id, text)
+            if event.log_id is None:
+                if allowed:
+                    a.out.push(text)
+            else:
+                a.saw(event.log_id, text if allowed else None)
 
     def _typing(self, e: cev.Typing) -> None:
         if e.who == "agent":
@@ -252,3 +288,43 @@ class Hub:
                 continue  # not back to the typist
             if may_see(a.actor, a.team_ids, e.team_id, e.assignee_id):
                 a.out.push(text)
+
+    async def close(self) -> None:
+        if self._filler is not None:
+            self._filler.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._filler
+
+    # -- gaps -------------------------------------------------------------------------------------------
+    async def _fill_forever(self) -> None:
+        while self.agents:
+            await asyncio.sleep(GAP_PATIENCE / 2)
+            try:
+                await self.fill_gaps()
+            except Exception:
+                log.exception("filling agent stream gaps failed")
+
+    async def fill_gaps(self, patience: float = GAP_PATIENCE) -> None:
+        """Numbers missing from agents' streams for longer than `patience`: read from the event
+        log and processed like live ones (sent once, in their place)."""
+        assert self.uow is not None
+        now = time.monotonic()
+        for workspace_id, group in list(self.agents.items()):
+            # The last numbers may be the missing ones (lost on the way): nothing after them shows
+            # the gap, so the log's own count does.
+            async with self.uow(write=False) as s:
+                latest = await eventlog.latest(s, workspace_id)
+            for a in group:
+                if a.gap_since is None and not a.replaying and latest > max(a.upto, *a.ahead, 0):
+                    a.gap_since = now
+            stuck = [a for a in group if a.gap_since is not None and now - a.gap_since >= patience]
+            if not stuck:
+                continue
+            start = min(a.upto for a in stuck)
+            async with self.uow(write=False) as s:
+                entries = await eventlog.events_after(s, workspace_id, start, 1000)
+            for a in stuck:
+                for e in entries:
+                    if e.seq > a.upto and e.seq not in a.ahead:
+                        text = frame(type="event", id=e.seq, name=e.name, data=e.payload)
+                        a.process(e.seq, text if visible(a.actor, a.team_ids, e.name, e.payload) else None)
