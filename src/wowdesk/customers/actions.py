@@ -18,11 +18,20 @@ from wowdesk.customers.schemas import CustomerCreate, CustomerUpdate, IdentityCh
 
 
 async def _claim_identities(
-    repo: CustomersRepository, customer: CustomerRow, pairs: list[tuple[str, str]]
+    repo: CustomersRepository, customer: CustomerRow, pairs: list[tuple[str, str]], *, unowned: bool = False
 ) -> None:
     """Attach identities to `customer`; an identity owned by someone else is a conflict, also when
-    another transaction claims it at the same moment (the unique constraint decides)."""
+    another transaction claims it at the same moment (the unique constraint decides).
+
+    ``unowned``: the caller has just found that nobody owns these and runs inside a savepoint of its
+    own, which a conflict rolls back: the identities are written straight away."""
     pairs = list(dict.fromkeys(pairs))  # the same address twice is one identity
+    if unowned:
+        try:
+            await repo.add_identities(customer.id, pairs, now(repo.session))
+        except IntegrityError:
+            raise Conflict(N_("{value} already belongs to another customer."), value=pairs[0][1]) from None
+        return
     existing = await repo.identities_matching(pairs)
     _refuse_others(customer, existing)
     have = {(i.channel, i.value) for i in existing}
@@ -50,6 +59,12 @@ def _refuse_others(customer: CustomerRow, identities: list[IdentityRow]) -> None
 
 
 async def do_create_customer(session: AsyncSession, actor: Actor, data: CustomerCreate) -> CustomerRow:
+    return await _create_customer(session, actor, data)
+
+
+async def _create_customer(
+    session: AsyncSession, actor: Actor, data: CustomerCreate, *, unowned: bool = False
+) -> CustomerRow:
     actor.require(CUSTOMERS_WRITE)
     repo = CustomersRepository(session, actor.workspace_id)
     t = now(session)
@@ -67,7 +82,7 @@ async def do_create_customer(session: AsyncSession, actor: Actor, data: Customer
             updated_at=t,
         )
     )
-    await _claim_identities(repo, customer, data.all_identities())
+    await _claim_identities(repo, customer, data.all_identities(), unowned=unowned)
     record_event(
         session,
         ev.CustomerCreated(
@@ -97,7 +112,7 @@ async def do_find_or_create_customer(
         return found
     try:
         async with (await repo.db()).savepoint():
-            return await do_create_customer(
+            return await _create_customer(
                 session,
                 actor,
                 CustomerCreate.model_construct(
@@ -110,6 +125,7 @@ async def do_find_or_create_customer(
                     tags=[],
                     custom_attributes={},
                 ),
+                unowned=True,  # nobody owned them a moment ago; a racing claim is a Conflict below
             )
     except Conflict:
         found = await _owner_of(repo, pairs, name)
