@@ -3,7 +3,8 @@ turned into objects (or a 404)."""
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Callable, Coroutine
+from collections.abc import Callable, Coroutine
+from contextlib import AsyncExitStack
 from typing import Annotated, Any
 
 from fastapi import Depends, Path, Request
@@ -11,6 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from wowdesk.accounts import queries as accounts
 from wowdesk.api.actor_cache import ActorCache
+from wowdesk.api.routing import UOW_SESSION, UOW_STACK
 from wowdesk.core.actor import Actor
 from wowdesk.core.errors import Forbidden, Unauthorized
 from wowdesk.core.i18n import N_, set_language
@@ -33,15 +35,22 @@ def get_runtime(request: Request) -> Runtime:
 RuntimeDep = Annotated[Runtime, Depends(get_runtime)]
 
 
-async def unit_of_work(request: Request) -> AsyncIterator[AsyncSession]:
-    """One transaction per request, committed after the route returns and before the response is
-    sent (a failed commit is an error answer, never a false success). Reads use a read session."""
-    rt = get_runtime(request)
-    async with rt.uow(write=request.method not in SAFE_METHODS) as session:
-        yield session
+async def unit_of_work(request: Request) -> AsyncSession:
+    """One transaction per request, opened when a route first asks for it and committed by the
+    route class (api.routing) after the route returns and before the response is sent — a failed
+    commit is an error answer, never a false success. Reads use a read session."""
+    session: AsyncSession | None = getattr(request.state, UOW_SESSION, None)
+    if session is None:
+        stack: AsyncExitStack | None = request.scope.get(UOW_STACK)
+        if stack is None:
+            raise RuntimeError("a unit of work needs the API's route class (api.routing.StandardJSONRoute)")
+        rt = get_runtime(request)
+        session = await stack.enter_async_context(rt.uow(write=request.method not in SAFE_METHODS))
+        setattr(request.state, UOW_SESSION, session)
+    return session
 
 
-SessionDep = Annotated[AsyncSession, Depends(unit_of_work, scope="function")]
+SessionDep = Annotated[AsyncSession, Depends(unit_of_work)]
 
 
 async def current_actor(request: Request, session: SessionDep) -> Actor:
