@@ -230,7 +230,7 @@ async def do_receive_message(
     conversation = await repo.latest_of_customer(customer_id, channel.id)
     if conversation is not None:
         # Locked first (PostgreSQL): a retry racing its original waits here, then finds it.
-        conversation = await repo.conversation(conversation.id, for_update=True) or conversation
+        conversation = await repo.locked(conversation)
         existing = await repo.message_by_client_id(conversation.id, data.client_id)
         if existing is not None:
             return conversation, existing, False
@@ -288,7 +288,7 @@ async def do_send_message(
     """An agent's reply (or, ``private``, an internal note the customer never sees)."""
     actor.require(CONVERSATIONS_WRITE)
     repo = ConversationsRepository(session, actor.workspace_id)
-    locked = await repo.conversation(conversation.id, for_update=True) or conversation
+    locked = await repo.locked(conversation)
     if data.client_id is not None:
         existing = await repo.message_by_client_id(conversation.id, data.client_id)
         if existing is not None:
@@ -335,7 +335,7 @@ async def do_update_conversation(
 ) -> ConversationRow:
     actor.require(CONVERSATIONS_WRITE)
     repo = ConversationsRepository(session, actor.workspace_id)
-    c = await repo.conversation(conversation.id, for_update=True) or conversation
+    c = await repo.locked(conversation)
     fields = data.model_fields_set
     changes: dict[str, list[Any]] = {}
     if "status" in fields and data.status is not None and data.status != c.status:

@@ -261,6 +261,14 @@ class ConversationsRepository:
             await (await self.db()).run(_UPDATE_CHANNEL(frozenset(columns)), params)
 
     # -- conversations ---------------------------------------------------------------------------------------
+    async def locked(self, c: ConversationRow) -> ConversationRow:
+        """`c` as it is now, row-locked until the transaction ends (PostgreSQL). On SQLite the
+        unit of work already holds the only write lock since it read `c`: nothing to read again."""
+        db = await self.db()
+        if db.name != "postgresql":
+            return c
+        return await db.one(_CONVERSATION_FOR_UPDATE, self._p(id=c.id)) or c
+
     async def conversation(self, conversation_id: int, *, for_update: bool = False) -> ConversationRow | None:
         db = await self.db()
         stmt = _CONVERSATION_FOR_UPDATE if for_update and db.name == "postgresql" else _CONVERSATION
