@@ -3,7 +3,8 @@
     .venv/bin/python tools/i18n.py          # add new msgids to zh-Hant.po / zh-Hans.po, list the untranslated
     .venv/bin/python tools/i18n.py --check  # exit 1 if a msgid is missing or untranslated
 
-Messages are the English strings wrapped in ``_()`` or ``N_()`` anywhere under src/wowdesk.
+Messages are the English strings wrapped in ``_()`` or ``N_()`` anywhere under src/wowdesk: in the
+Python code and in the console's Jinja2 templates (``{{ _("…") }}``).
 """
 
 from __future__ import annotations
@@ -26,7 +27,8 @@ def extract() -> dict[str, list[str]]:
     found: dict[str, list[str]] = {}
     for filename, lineno, message, _comments, _ctx in extract_from_dir(
         str(SRC),
-        method_map=[("migrations/**.py", "ignore"), ("**.py", "python")],
+        method_map=[("migrations/**.py", "ignore"), ("**.py", "python"), ("web/templates/**.html", "jinja2")],
+        options_map={"web/templates/**.html": {"trimmed": "false", "silent": "false"}},
         keywords={"_": None, "N_": None},
         comment_tags=(),
         strip_comment_tags=True,

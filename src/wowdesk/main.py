@@ -6,7 +6,7 @@ from __future__ import annotations
 import datetime as dt
 import gc
 import logging
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -20,6 +20,7 @@ from wowdesk.core.bus import make_bus
 from wowdesk.core.clock import Clock, SystemClock
 from wowdesk.core.db import Database, refresh_statistics
 from wowdesk.core.errors import DomainError
+from wowdesk.core.events import DurableListener
 from wowdesk.core.jobs.registry import JobContext, JobRegistry, JobSpec
 from wowdesk.core.jobs.repository import JobRepository
 from wowdesk.core.ratelimit import make_rate_limiter
@@ -27,12 +28,15 @@ from wowdesk.core.runtime import Runtime
 from wowdesk.core.security import TokenSigner
 from wowdesk.core.storage import LocalStorage
 from wowdesk.core.uow import UnitOfWorkFactory
+from wowdesk.notifications import jobs as notification_jobs
+from wowdesk.notifications import listeners as notification_listeners
+from wowdesk.notifications.push import PushConfig
 from wowdesk.settings import Settings
 from wowdesk.tickets import jobs as ticket_jobs
 from wowdesk.tickets import listeners as ticket_listeners
 
 if TYPE_CHECKING:
-    from fastapi import FastAPI
+    from fastapi import FastAPI, Request, Response
 
 log = logging.getLogger("wowdesk")
 
@@ -52,18 +56,22 @@ async def _purge_housekeeping(session: AsyncSession, job: JobContext) -> None:
     await refresh_statistics(session)
 
 
-def build_registry() -> tuple[JobRegistry, dict[str, list[str]]]:
+def build_registry() -> tuple[JobRegistry, dict[str, list[DurableListener]]]:
     registry = JobRegistry(
         [
             *ticket_jobs.JOBS,
             *chat_jobs.JOBS,
+            *notification_jobs.JOBS,
             JobSpec(name="core.housekeeping", handler=_purge_housekeeping, every=dt.timedelta(hours=6)),
         ]
     )
-    durable: dict[str, list[str]] = {}
+    durable: dict[str, list[DurableListener]] = {}
     for event_name, spec in ticket_listeners.LISTENERS:
         registry.add(spec)
         durable.setdefault(event_name, []).append(spec.name)
+    for event_name, spec, condition in notification_listeners.LISTENERS:
+        registry.add(spec)
+        durable.setdefault(event_name, []).append((spec.name, condition))
     return registry, durable
 
 
@@ -74,7 +82,14 @@ def build_runtime(settings: Settings, *, clock: Clock | None = None) -> Runtime:
     bus = make_bus(settings.redis_url, settings.redis_prefix)
     storage = LocalStorage(settings.attachments_dir)
     registry, durable = build_registry()
-    context = {"autoclose_solved_after_days": settings.autoclose_solved_after_days, "storage": storage}
+    push = PushConfig(
+        settings.resolved_vapid_private_key(), settings.vapid_subject, allow_http=settings.push_allow_http
+    )
+    context = {
+        "autoclose_solved_after_days": settings.autoclose_solved_after_days,
+        "storage": storage,
+        "push": push,
+    }
     uow = UnitOfWorkFactory(db, bus, clock, context=context, durable_listeners=durable)
     signer = TokenSigner(settings.resolved_secret_key(), settings.access_token_minutes)
     return Runtime(
@@ -90,6 +105,17 @@ def build_runtime(settings: Settings, *, clock: Clock | None = None) -> Runtime:
     )
 
 
+def _either(
+    for_api: Callable[[Request, Exception], Awaitable[Response]],
+    for_console: Callable[[Request, Exception], Awaitable[Response]],
+    is_console: Callable[[Request], bool],
+) -> Callable[[Request, Exception], Awaitable[Response]]:
+    async def handle(request: Request, exc: Exception) -> Response:
+        return await (for_console if is_console(request) else for_api)(request, exc)
+
+    return handle
+
+
 def create_app(
     settings: Settings, *, runtime: Runtime | None = None, run_jobs: bool | None = None
 ) -> FastAPI:
@@ -100,7 +126,6 @@ def create_app(
     from starlette.exceptions import HTTPException as StarletteHTTPException
 
     from wowdesk.api import problems
-    from wowdesk.api.actor_cache import ActorCache
     from wowdesk.api.middleware import RequestGuard
     from wowdesk.api.routes import (
         accounts,
@@ -110,13 +135,18 @@ def create_app(
         conversations,
         customers,
         fields,
+        inbox,
         jobs,
+        push,
         system,
         tickets,
         widget,
     )
+    from wowdesk.http.actor_cache import ActorCache
     from wowdesk.realtime.hub import Hub
-    from wowdesk.web.routes import public
+    from wowdesk.web import app as console
+    from wowdesk.web import errors as console_errors
+    from wowdesk.web.console import LoginRequired
 
     rt = runtime or build_runtime(settings)
     jobs_here = settings.run_jobs_in_process if run_jobs is None else run_jobs
@@ -155,10 +185,15 @@ def create_app(
     app.state.runtime = rt
     app.state.actor_cache = ActorCache(ttl=settings.auth_cache_seconds)
     app.state.hub = Hub(rt.bus, rt.uow)
-    app.add_exception_handler(DomainError, problems.domain_error)
-    app.add_exception_handler(RequestValidationError, problems.validation_error)
-    app.add_exception_handler(StarletteHTTPException, problems.http_error)
-    app.add_exception_handler(Exception, problems.unexpected_error)
+    # Errors are problem documents for the API and readable pages on the console.
+    for kind, for_api, for_console in (
+        (DomainError, problems.domain_error, console_errors.domain_error),
+        (RequestValidationError, problems.validation_error, console_errors.validation_error),
+        (StarletteHTTPException, problems.http_error, console_errors.http_error),
+        (Exception, problems.unexpected_error, console_errors.unexpected_error),
+    ):
+        app.add_exception_handler(kind, _either(for_api, for_console, console_errors.is_console))
+    app.add_exception_handler(LoginRequired, console_errors.login_required)
     for module in (
         system,
         auth,
@@ -171,15 +206,17 @@ def create_app(
         channels,
         conversations,
         widget,
-        public,
+        push,
+        inbox,
     ):
         app.include_router(module.router)
+    console.mount(app)
     system.mount_vendor_assets(app, settings.assets_dir or DEFAULT_ASSETS_DIR)
 
     def limit_for(method: str, path: str) -> int:
-        if method == "POST" and path.rstrip("/") in UPLOAD_PATHS:
+        if method == "POST" and (path.rstrip("/") in UPLOAD_PATHS or console.accepts_upload(path)):
             return settings.max_upload_bytes + MULTIPART_OVERHEAD
         return settings.max_body_bytes
 
-    app.add_middleware(RequestGuard, limit_for=limit_for)
+    app.add_middleware(RequestGuard, limit_for=limit_for, policy_for=console.policy_for)
     return app

@@ -9,6 +9,8 @@ from wowdesk.core.idempotency import IdempotencyRecord  # noqa: F401
 from wowdesk.core.jobs import models as _jobs  # noqa: F401
 from wowdesk.core.search import SearchDocument  # noqa: F401
 from wowdesk.customers import models as _customers  # noqa: F401
+from wowdesk.inbox import models as _inbox  # noqa: F401
+from wowdesk.notifications import models as _notifications  # noqa: F401
 from wowdesk.tickets import models as _tickets  # noqa: F401
 
 metadata = Base.metadata

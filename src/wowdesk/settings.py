@@ -17,6 +17,7 @@ from pydantic import Field, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 SECRET_FILE = "secret_key"  # noqa: S105 - a file name, not a secret
+VAPID_KEY_FILE = "vapid_private_key.pem"
 MIN_SECRET_LENGTH = 32
 
 
@@ -67,16 +68,26 @@ class Settings(BaseSettings):
     )
     access_token_minutes: int = Field(default=12 * 60, ge=1)
     # A checked token or API key is remembered this long (0 = never); any change to the
-    # workspace's agents or keys makes it be checked again at once (api.actor_cache).
+    # workspace's agents or keys makes it be checked again at once (http.actor_cache).
     auth_cache_seconds: float = Field(default=300.0, ge=0, le=3600)
-    session_days: int = Field(default=14, ge=1)
+    session_days: int = Field(default=14, ge=1)  # a remembered console session
+    session_idle_hours: int = Field(default=12, ge=1)  # one that is not: ends this long after its last use
     login_max_failures: int = Field(default=10, ge=1)
     login_window_seconds: int = Field(default=900, ge=1)
     # Solved tickets close by themselves after this many days (0 = never).
     autoclose_solved_after_days: int = Field(default=4, ge=0)
     default_page_size: int = Field(default=25, ge=1, le=200)
 
-    @field_validator("database_url", "redis_url", "secret_key", mode="before")
+    # Web Push to agents' devices (docs/notifications.md). The VAPID key that signs every push: a PEM
+    # EC P-256 private key or its raw 32 bytes in base64url. Unset: one is generated once into the
+    # data directory, shared by every process of the install (set it when they share no directory).
+    vapid_private_key: str | None = Field(default=None, repr=False)
+    vapid_subject: str = Field(default="mailto:admin@localhost", pattern=r"^(mailto:\S+@\S+|https://\S+)$")
+    # Accept http:// push endpoints and IP-address hosts (a receiver on loopback in tests); browsers'
+    # push services are always https with a host name.
+    push_allow_http: bool = False
+
+    @field_validator("database_url", "redis_url", "secret_key", "vapid_private_key", mode="before")
     @classmethod
     def _empty_is_unset(cls, v: object) -> object:
         return None if v == "" else v
@@ -118,6 +129,36 @@ class Settings(BaseSettings):
         try:
             with os.fdopen(fd, "w") as fh:
                 fh.write(secrets.token_urlsafe(48) + "\n")
+            os.link(tmp, path)
+        except FileExistsError:  # another process generated it first
+            pass
+        finally:
+            os.unlink(tmp)
+        return path.read_text().strip()
+
+    def resolved_vapid_private_key(self) -> str:
+        """The VAPID private key (PEM or base64url raw): configured, or generated once into the data
+        directory, written whole and linked into place like the secret key."""
+        if self.vapid_private_key:
+            return self.vapid_private_key
+        path = self.data_dir / VAPID_KEY_FILE
+        if path.exists():
+            return path.read_text().strip()
+        from cryptography.hazmat.primitives import serialization
+        from cryptography.hazmat.primitives.asymmetric import ec
+
+        pem = (
+            ec.generate_private_key(ec.SECP256R1())
+            .private_bytes(
+                serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
+            )
+            .decode()
+        )
+        self.data_dir.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(dir=self.data_dir, prefix=".vapid-")
+        try:
+            with os.fdopen(fd, "w") as fh:
+                fh.write(pem)
             os.link(tmp, path)
         except FileExistsError:  # another process generated it first
             pass

@@ -122,7 +122,7 @@ def test_an_expired_token_is_refused(live_cast: Cast) -> None:
 
 
 async def test_a_remembered_token_is_refused_once_it_expires(cast: Cast, settings: Settings) -> None:
-    """A token the server has checked and remembers (api.actor_cache) is accepted without a new
+    """A token the server has checked and remembers (http.actor_cache) is accepted without a new
     signature check only until its own expiry: one second past it, on a server whose clock moved,
     the same token is a 401."""
     clock = FrozenClock(dt.datetime.now(dt.UTC))

@@ -458,7 +458,7 @@ def test_nul_in_the_address_is_a_400(attempts: Attempts) -> None:
 def test_every_json_endpoint_refuses_nan(live_cast: Cast) -> None:
     """Every route of /openapi.json that takes a JSON body, sent ``{"x": NaN}`` without credentials:
     the body is parsed before anything else, so each answers 400 "not valid JSON". A new router
-    created without the API's route class (``wowdesk.api.routing.StandardJSONRoute``) fails here."""
+    created without the API's route class (``wowdesk.http.routing.StandardJSONRoute``) fails here."""
     anon = live_cast.api(None)
     paths = anon.get("/openapi.json").json()["paths"]
     tried = []

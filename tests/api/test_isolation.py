@@ -20,6 +20,7 @@ import pytest
 
 from tests.api.support import row_counts
 from tests.conftest import PASSWORD, Api, Cast, LiveServer, assert_problem, build_cast
+from tests.notifications.support import Device
 from wowdesk.core.runtime import Runtime
 
 # -- two workspaces with something of everything -----------------------------------------------------------
@@ -122,6 +123,30 @@ def _populate(c: Cast, marker: str) -> tuple[dict[str, int], str]:
     )
     convs = ada.get("/api/v1/conversations", params={"channel": ids["channel"]}).json()["items"]
     ids["conversation"] = convs[0]["id"]
+    device = Device.on_url(f"https://push.example.test/{marker}/{secrets.token_urlsafe(8)}")
+    ids["push_subscription"] = _ok(
+        ada.post("/api/v1/push/subscriptions", json=device.subscription(label=f"Phone {marker}")), 201
+    )["id"]
+    ids["view"] = _ok(
+        ada.post(
+            "/api/v1/views",
+            json={"name": f"View {marker}", "shared": True, "filters": {"team_ids": [c.team_id]}},
+        ),
+        201,
+    )["id"]
+    ids["canned"] = _ok(
+        ada.post(
+            "/api/v1/canned-responses",
+            json={"shortcut": f"c{marker}", "title": f"Canned {marker}", "body": f"Hello {marker}"},
+        ),
+        201,
+    )["id"]
+    # Deleted by the owner's control request of their DELETE case, so kept apart from the ones above.
+    ids["doomed_view"] = _ok(ada.post("/api/v1/views", json={"name": f"Old view {marker}"}), 201)["id"]
+    ids["doomed_canned"] = _ok(
+        ada.post("/api/v1/canned-responses", json={"shortcut": f"d{marker}", "title": "Old", "body": "Old"}),
+        201,
+    )["id"]
     return ids, key["key"]
 
 
@@ -173,6 +198,9 @@ LISTS: dict[str, list[dict[str, Any]]] = {
         {"team": "{team}"},
         {"assignee": "none"},
     ],
+    "/api/v1/push/subscriptions": [{}],
+    "/api/v1/views": [{}],
+    "/api/v1/canned-responses": [{}],
 }
 
 # Routes that take no id and list nothing.
@@ -183,6 +211,15 @@ NOT_LISTS = {
     ("POST", "/api/v1/auth/session"),
     ("DELETE", "/api/v1/auth/session"),
     ("PATCH", "/api/v1/me"),
+    # The signed-in agent's own push devices and settings (tests/notifications/test_api.py), and the
+    # install's VAPID public key.
+    ("GET", "/api/v1/push/key"),
+    ("POST", "/api/v1/push/subscriptions"),
+    ("GET", "/api/v1/me/notifications"),
+    ("PUT", "/api/v1/me/notifications"),
+    # How many each of the caller's own views holds: keys and numbers, no names (the lists behind them
+    # are the views' items, in the matrix).
+    ("GET", "/api/v1/views/counts"),
     # The customer side of chat: a visitor's own session, named by its signed token (a foreign or
     # forged one is refused: tests/conversations/test_chat_bad_input.py).
     ("POST", "/api/v1/widget/session"),
@@ -341,6 +378,25 @@ MATRIX: dict[tuple[str, str], Case] = {
         view="/api/v1/conversations/{id}",
         owner_status=201,
     ),
+    ("GET", "/api/v1/views/{key}"): Case("/api/v1/views/{id}", "view"),
+    ("GET", "/api/v1/views/{key}/items"): Case("/api/v1/views/{id}/items", "view"),
+    ("PATCH", "/api/v1/views/{view_id}"): Case(
+        "/api/v1/views/{id}", "view", lambda w: {"name": "hijacked", "filters": {"statuses": ["open"]}}
+    ),
+    ("DELETE", "/api/v1/views/{view_id}"): Case("/api/v1/views/{id}", "doomed_view", owner_status=204),
+    ("GET", "/api/v1/canned-responses/{canned_id}"): Case("/api/v1/canned-responses/{id}", "canned"),
+    ("PATCH", "/api/v1/canned-responses/{canned_id}"): Case(
+        "/api/v1/canned-responses/{id}", "canned", lambda w: {"body": "hijacked"}
+    ),
+    ("DELETE", "/api/v1/canned-responses/{canned_id}"): Case(
+        "/api/v1/canned-responses/{id}", "doomed_canned", owner_status=204
+    ),
+    ("DELETE", "/api/v1/push/subscriptions/{subscription_id}"): Case(
+        "/api/v1/push/subscriptions/{id}",
+        "push_subscription",
+        view="/api/v1/push/subscriptions",
+        owner_status=204,
+    ),
 }
 
 
@@ -461,6 +517,15 @@ BODY_IDS_ROUTES: list[tuple[str, str, Callable[[World], list[tuple[str, str, dic
         "/api/v1/channels",
         lambda w: [("/api/v1/channels", "team_id", {"name": "c", "team_id": w.ids["team"]})],
     ),
+    (
+        "POST",
+        "/api/v1/views",
+        lambda w: [
+            ("/api/v1/views", "filters.team_ids", {"name": "v", "filters": {"team_ids": [w.ids["team"]]}}),
+            ("/api/v1/views", "filters.assignee", {"name": "v", "filters": {"assignee": w.ids["agent"]}}),
+        ],
+    ),
+    ("POST", "/api/v1/canned-responses", lambda w: []),  # no ids in a canned response
 ]
 
 
@@ -498,6 +563,12 @@ def _own_routes_with_foreign_ids(w: World) -> list[tuple[str, str, str, dict[str
         ),
         ("PATCH", f"/api/v1/conversations/{w.theirs['conversation']}", "team_id", {"team_id": w.ids["team"]}),
         ("PATCH", f"/api/v1/channels/{w.theirs['channel']}", "team_id", {"team_id": w.ids["team"]}),
+        (
+            "PATCH",
+            f"/api/v1/views/{w.theirs['view']}",
+            "filters.team_ids",
+            {"filters": {"team_ids": [w.ids["team"]]}},
+        ),
     ]
 
 

@@ -234,8 +234,16 @@ async def do_record_login(
 
 
 async def do_start_session(
-    session: AsyncSession, agent: Agent, *, days: int, ip: str | None, user_agent: str | None
+    session: AsyncSession,
+    agent: Agent,
+    *,
+    lifetime: dt.timedelta,
+    remember: bool = True,
+    ip: str | None,
+    user_agent: str | None,
 ) -> tuple[AuthSession, str]:
+    """A remembered session lasts ``lifetime``; one that is not is extended by ``lifetime`` from
+    each use (``do_extend_session``), so it ends after that long without a request."""
     t = now(session)
     token = new_secret(SESSION_PREFIX)
     auth = AuthSession(
@@ -244,14 +252,22 @@ async def do_start_session(
         token_hash=digest(token),
         csrf_token=secrets.token_urlsafe(32),
         created_at=t,
-        expires_at=t + dt.timedelta(days=days),
+        expires_at=t + lifetime,
         last_seen_at=t,
+        remember=remember,
         ip=ip,
         user_agent=(user_agent or "")[:300] or None,
     )
     session.add(auth)
     await session.flush()
     return auth, token
+
+
+async def do_extend_session(
+    session: AsyncSession, workspace_id: int, session_id: int, expires_at: dt.datetime
+) -> None:
+    """Move an idle-limited session's end: it was used just now."""
+    await AccountsRepository(session, workspace_id).extend_session(session_id, now(session), expires_at)
 
 
 async def do_end_session(session: AsyncSession, auth: AuthSession) -> None:
@@ -397,6 +413,28 @@ async def do_create_skill(session: AsyncSession, actor: Actor, name: str, descri
         raise Conflict(N_("A skill named {name} exists already."), name=name)
     t = now(session)
     return await repo.add(Skill(name=name, description=description, created_at=t, updated_at=t))
+
+
+async def do_update_skill(
+    session: AsyncSession,
+    actor: Actor,
+    skill: Skill,
+    *,
+    name: str | None = None,
+    description: str | None = None,
+) -> Skill:
+    """Rename a skill or change its description (names stay unique in the workspace)."""
+    actor.require(TEAMS_MANAGE)
+    repo = AccountsRepository(session, actor.workspace_id)
+    if name is not None and name != skill.name:
+        if await repo.skill_by_name(name):
+            raise Conflict(N_("A skill named {name} exists already."), name=name)
+        skill.name = name
+    if description is not None:
+        skill.description = description
+    skill.updated_at = now(session)
+    await session.flush()
+    return skill
 
 
 async def do_set_agent_skills(

@@ -3,7 +3,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from sqlalchemy import Boolean, ForeignKey, Index, Integer, String, UniqueConstraint
+from sqlalchemy import Boolean, ForeignKey, Index, Integer, String, UniqueConstraint, true
 from sqlalchemy.orm import Mapped, mapped_column
 
 from wowdesk.core.db import Base, BigId, IdMixin, JSONType, TimestampMixin, WorkspaceMixin
@@ -105,6 +105,8 @@ class AuthSession(IdMixin, WorkspaceMixin, Base):
     expires_at: Mapped[dt.datetime]
     last_seen_at: Mapped[dt.datetime]
     revoked_at: Mapped[dt.datetime | None]
+    # "Remember me": the cookie outlives the browser and the session its idle limit.
+    remember: Mapped[bool] = mapped_column(Boolean, default=True, server_default=true())
     ip: Mapped[str | None] = mapped_column(String(64))
     user_agent: Mapped[str | None] = mapped_column(String(300))
 

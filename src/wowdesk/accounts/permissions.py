@@ -23,6 +23,7 @@ CONVERSATIONS_READ = "conversations.read"
 CONVERSATIONS_WRITE = "conversations.write"
 CONVERSATIONS_ALL = "conversations.all"  # every conversation, not only one's own and one's teams'
 CHANNELS_MANAGE = "channels.manage"
+INBOX_MANAGE = "inbox.manage"  # shared inbox views and shared canned responses
 
 _AGENT = frozenset(
     {
@@ -36,7 +37,7 @@ _AGENT = frozenset(
         CONVERSATIONS_WRITE,
     }
 )
-_SUPERVISOR = _AGENT | {CUSTOMERS_MERGE, TEAMS_MANAGE, JOBS_READ, CONVERSATIONS_ALL}
+_SUPERVISOR = _AGENT | {CUSTOMERS_MERGE, TEAMS_MANAGE, JOBS_READ, CONVERSATIONS_ALL, INBOX_MANAGE}
 _ADMIN = _SUPERVISOR | {AGENTS_MANAGE, FIELDS_MANAGE, APIKEYS_ALL, AUDIT_READ, JOBS_MANAGE, CHANNELS_MANAGE}
 
 ROLE_PERMISSIONS: dict[str, frozenset[str]] = {

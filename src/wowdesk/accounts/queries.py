@@ -41,6 +41,7 @@ def actor_for(agent: Agent, via: str) -> Actor:
         permissions=permissions_for(agent.role),
         via=via,
         language=agent.language,
+        time_zone=agent.time_zone,
     )
 
 
@@ -156,6 +157,14 @@ async def list_agents(
     )
 
 
+async def agent_names(session: AsyncSession, workspace_id: int, ids: set[int | None]) -> dict[int, str]:
+    """The names of these agents of the workspace, in one query."""
+    wanted = sorted(i for i in ids if i is not None)
+    if not wanted:
+        return {}
+    return {a.id: a.name for a in await AccountsRepository(session, workspace_id).agents_by_ids(wanted)}
+
+
 async def get_team(session: AsyncSession, actor: Actor, team_id: int) -> Team:
     team = await AccountsRepository(session, actor.workspace_id).team(team_id)
     if team is None:
@@ -188,6 +197,13 @@ async def is_team_member(session: AsyncSession, workspace_id: int, team_id: int,
 
 async def list_skills(session: AsyncSession, actor: Actor) -> list[Skill]:
     return await AccountsRepository(session, actor.workspace_id).skills()
+
+
+async def get_skill(session: AsyncSession, actor: Actor, skill_id: int) -> Skill:
+    found = await AccountsRepository(session, actor.workspace_id).skills_by_ids([skill_id])
+    if not found:
+        raise NotFound(N_("Skill not found."))
+    return found[0]
 
 
 async def list_agent_skills(session: AsyncSession, actor: Actor, agent_id: int) -> list[AgentSkill]:

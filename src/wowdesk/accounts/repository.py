@@ -21,7 +21,7 @@ from wowdesk.core.repository import WorkspaceRepository
 
 # The name of a per-workspace counter bumped whenever a credential stops being what it was (an
 # agent changed, a key revoked): whoever cached a checked credential compares it first
-# (api.actor_cache), in every process, whoever made the change (API, CLI, a job).
+# (http.actor_cache), in every process, whoever made the change (API, CLI, a job).
 AUTH_EPOCH = "auth-epoch"
 
 
@@ -167,6 +167,14 @@ class AccountsRepository(WorkspaceRepository):
             update(Agent)
             .where(Agent.workspace_id == self.workspace_id, Agent.id == agent_id)
             .values(last_seen_at=at)
+            .execution_options(synchronize_session=False)
+        )
+
+    async def extend_session(self, session_id: int, at: dt.datetime, expires_at: dt.datetime) -> None:
+        await self.session.execute(
+            update(AuthSession)
+            .where(AuthSession.workspace_id == self.workspace_id, AuthSession.id == session_id)
+            .values(last_seen_at=at, expires_at=expires_at)
             .execution_options(synchronize_session=False)
         )
 

@@ -6,7 +6,7 @@ from typing import Literal
 from pydantic import BaseModel, ConfigDict, Field
 
 from wowdesk.core.schemas import DbId, StrictModel
-from wowdesk.core.validation import Email, Language, Slug, TimeZone
+from wowdesk.core.validation import AgentLanguage, Email, Language, Slug, TimeZone
 
 Role = Literal["admin", "supervisor", "agent"]
 
@@ -50,14 +50,14 @@ class AgentCreate(StrictModel):
     name: str = Field(min_length=1, max_length=200)
     role: Role = "agent"
     password: str | None = Field(default=None, min_length=10, max_length=200)
-    language: Language = "en"
+    language: AgentLanguage = "en"  # or "auto": the console follows the browser
     time_zone: TimeZone = "UTC"
 
 
 class AgentUpdate(StrictModel):
     name: str | None = Field(default=None, min_length=1, max_length=200)
     role: Role | None = None
-    language: Language | None = None
+    language: AgentLanguage | None = None
     time_zone: TimeZone | None = None
     active: bool | None = None
     password: str | None = Field(default=None, min_length=10, max_length=200)
@@ -74,6 +74,12 @@ class LoginIn(StrictModel):
     workspace: str = Field(min_length=1, max_length=40)
     email: str = Field(min_length=3, max_length=320)
     password: str = Field(min_length=1, max_length=200)
+
+
+class SessionIn(LoginIn):
+    # Remembered: the cookie outlives the browser (``session_days``); else the session ends with
+    # the browser or after ``session_idle_hours`` unused.
+    remember: bool = True
 
 
 class TokenOut(BaseModel):

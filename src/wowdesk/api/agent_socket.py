@@ -13,8 +13,6 @@ from fastapi import WebSocket, WebSocketDisconnect
 from wowdesk.accounts import actions as account_actions
 from wowdesk.accounts import queries as accounts
 from wowdesk.accounts.permissions import CONVERSATIONS_READ
-from wowdesk.api.actor_cache import ActorCache
-from wowdesk.api.deps import SESSION_COOKIE, resolve_bearer
 from wowdesk.api.visitors import TokenBucket
 from wowdesk.api.widget_socket import _TOO_LARGE, CLOSE_FLOOD, CLOSE_TOO_LARGE, receive_json_frame
 from wowdesk.conversations import actions as chat
@@ -25,7 +23,11 @@ from wowdesk.core.actor import Actor
 from wowdesk.core.errors import DomainError
 from wowdesk.core.i18n import N_, translate
 from wowdesk.core.runtime import Runtime
+from wowdesk.http.actor_cache import ActorCache
+from wowdesk.http.deps import SESSION_COOKIE, resolve_bearer
+from wowdesk.realtime.events import Viewing
 from wowdesk.realtime.hub import AgentSocket, Connection, Hub, frame, visible
+from wowdesk.tickets import queries as ticket_queries
 
 log = logging.getLogger("wowdesk.agent_stream")
 
@@ -177,6 +179,8 @@ class AgentStream:
                 await self._conversation_signal(kind, data)
             elif kind == "presence":
                 await self._presence(data)
+            elif kind == "viewing":
+                await self._viewing(data)
             else:
                 self._error("unknown_type", N_("Unknown frame type {type}."), type=kind[:40])
 
@@ -192,6 +196,47 @@ class AgentStream:
             await account_actions.do_set_availability(s, actor, str(status))
             if status == "online":
                 await chat.do_assign_waiting(s, actor.workspace_id, actor.id or 0)
+
+    async def _viewing(self, data: dict[str, Any]) -> None:
+        """``{"type": "viewing", "target": "ticket:12" | "conversation:5", "state": "viewing" |
+        "typing" | "left", "ask": bool}``: told to the other agents who may see it."""
+        assert self.agent is not None
+        actor = self.agent.actor
+        target, state = data.get("target"), data.get("state")
+        kind, _sep, number = target.partition(":") if isinstance(target, str) else ("", "", "")
+        if kind not in ("ticket", "conversation") or not number.isdigit() or len(number) > 18:
+            self._error("invalid", N_("target is ticket:<id> or conversation:<id>."))
+            return
+        if state not in ("viewing", "typing", "left"):
+            self._error("invalid", N_("state is viewing, typing or left."))
+            return
+        team_id = assignee_id = None
+        try:
+            async with self.rt.uow(write=False) as s:
+                if kind == "conversation":
+                    c = await chat_queries.get_conversation(s, actor, int(number))
+                    team_id, assignee_id = c.team_id, c.assignee_id
+                else:
+                    await ticket_queries.get_ticket(s, actor, int(number))
+        except DomainError as exc:
+            self._error("not_found" if exc.status == 404 else "invalid", exc.message, **exc.params)
+            return
+        await self.rt.bus.publish(
+            [
+                Viewing(
+                    workspace_id=actor.workspace_id,
+                    occurred_at=self.rt.clock.now(),
+                    actor=actor.ref,
+                    target=f"{kind}:{int(number)}",
+                    state=state,
+                    ask=bool(data.get("ask")),
+                    who_id=actor.id or 0,
+                    who_name=actor.name,
+                    team_id=team_id,
+                    assignee_id=assignee_id,
+                )
+            ]
+        )
 
     async def _conversation_signal(self, kind: str, data: dict[str, Any]) -> None:
         assert self.agent is not None

@@ -3,7 +3,8 @@
 * the request's language (``Accept-Language``) for translated messages;
 * body size limits: 413 as soon as ``Content-Length`` says too much, or when a streamed body
   passes the limit, without reading the rest;
-* NUL bytes in the address are refused; security headers on every answer.
+* NUL bytes in the address are refused; security headers on every answer, and the
+  console's Content-Security-Policy on its pages.
 """
 
 from __future__ import annotations
@@ -22,6 +23,10 @@ SECURITY_HEADERS = [
     (b"referrer-policy", b"same-origin"),
     (b"x-frame-options", b"DENY"),
 ]
+
+
+def _is_html(headers: list[tuple[bytes, bytes]]) -> bool:
+    return any(k.lower() == b"content-type" and v.startswith(b"text/html") for k, v in headers)
 
 
 class _TooLarge(HTTPException):
@@ -45,9 +50,16 @@ def _problem_bytes(status: int, detail: str, code: str, language: str) -> bytes:
 
 
 class RequestGuard:
-    def __init__(self, app: ASGIApp, *, limit_for: Callable[[str, str], int]) -> None:
+    def __init__(
+        self,
+        app: ASGIApp,
+        *,
+        limit_for: Callable[[str, str], int],
+        policy_for: Callable[[str], bytes | None] = lambda path: None,
+    ) -> None:
         self.app = app
         self.limit_for = limit_for
+        self.policy_for = policy_for  # the Content-Security-Policy of an HTML page at this path
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] not in ("http", "websocket"):
@@ -82,6 +94,7 @@ class RequestGuard:
                 return
         received = 0
         started = False
+        policy = self.policy_for(scope["path"])
 
         async def limited_receive() -> Message:
             nonlocal received
@@ -97,7 +110,10 @@ class RequestGuard:
             if message["type"] == "http.response.start":
                 started = True
                 message = dict(message)
-                message["headers"] = [*message.get("headers", []), *SECURITY_HEADERS]
+                extra = SECURITY_HEADERS
+                if policy is not None and _is_html(message.get("headers", [])):
+                    extra = [*SECURITY_HEADERS, (b"content-security-policy", policy)]
+                message["headers"] = [*message.get("headers", []), *extra]
             await send(message)
 
         try:

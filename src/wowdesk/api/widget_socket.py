@@ -17,7 +17,6 @@ from typing import Any
 from fastapi import WebSocket, WebSocketDisconnect
 from pydantic import ValidationError
 
-from wowdesk.api.problems import validation_message
 from wowdesk.api.visitors import TokenBucket, VisitorContext, VisitorRefused, resolve_visitor, welcome
 from wowdesk.conversations import actions as chat
 from wowdesk.conversations import events as cev
@@ -27,6 +26,7 @@ from wowdesk.conversations.schemas import AckOut, IdentityIn, ProfileIn, SeqIn, 
 from wowdesk.core.errors import DomainError
 from wowdesk.core.i18n import LANGUAGES, N_, normalize_language, translate
 from wowdesk.core.runtime import Runtime
+from wowdesk.http.validation import validation_message
 from wowdesk.realtime.hub import Connection, Hub, Visitor, frame
 
 log = logging.getLogger("wowdesk.widget")

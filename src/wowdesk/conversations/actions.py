@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 import secrets
+from collections.abc import Sequence
 from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -283,9 +284,15 @@ async def do_receive_message(
 
 
 async def do_send_message(
-    session: AsyncSession, actor: Actor, conversation: ConversationRow, data: AgentMessageIn
+    session: AsyncSession,
+    actor: Actor,
+    conversation: ConversationRow,
+    data: AgentMessageIn,
+    *,
+    attachment_ids: Sequence[int] = (),
 ) -> tuple[MessageRow, bool]:
-    """An agent's reply (or, ``private``, an internal note the customer never sees)."""
+    """An agent's reply (or, ``private``, an internal note the customer never sees), with the files
+    the agent uploaded for it (``do_register_chat_file`` with the agent as uploader)."""
     actor.require(CONVERSATIONS_WRITE)
     repo = ConversationsRepository(session, actor.workspace_id)
     locked = await repo.locked(conversation)
@@ -293,6 +300,7 @@ async def do_send_message(
         existing = await repo.message_by_client_id(conversation.id, data.client_id)
         if existing is not None:
             return existing, False
+    files = await _files_to_attach(repo, actor, list(attachment_ids))
     message = await _append(
         session,
         repo,
@@ -303,6 +311,8 @@ async def do_send_message(
         private=data.private,
         client_id=data.client_id,
         author_name=actor.name,
+        kind="attachment" if files else "text",
+        files=files,
     )
     return message, True
 

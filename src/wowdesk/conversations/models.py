@@ -35,6 +35,8 @@ class Conversation(IdMixin, WorkspaceMixin, TimestampMixin, Base):
         Index("ix_conversations_ws_status_id", "workspace_id", "status", "id"),
         Index("ix_conversations_ws_customer", "workspace_id", "customer_id", "channel_id", "id"),
         Index("ix_conversations_ws_assignee", "workspace_id", "assignee_id", "id"),
+        # The inbox's view counts read this index alone (migration 0008).
+        Index("ix_conversations_ws_status_assignee_team", "workspace_id", "status", "assignee_id", "team_id"),
     )
 
     channel_id: Mapped[int] = mapped_column(BigId, ForeignKey("channels.id", ondelete="CASCADE"))

@@ -120,17 +120,39 @@ async def list_conversations(
     limit: int = 25,
 ) -> list[ConversationRow]:
     actor.require(CONVERSATIONS_READ)
-    if not actor.can(CONVERSATIONS_ALL):
-        f = ConversationFilter(
-            **{
-                **f.__dict__,
-                "visible_to": actor.id,
-                "visible_teams": tuple(sorted(await teams_of(session, actor))),
-            }
-        )
     return await ConversationsRepository(session, actor.workspace_id).conversations(
-        f, after=after, limit=limit
+        await _visible(session, actor, f), after=after, limit=limit
     )
+
+
+async def count_conversations(
+    session: AsyncSession, actor: Actor, f: ConversationFilter, *, up_to: int
+) -> int:
+    """How many conversations the actor may see match, counting no further than `up_to`."""
+    actor.require(CONVERSATIONS_READ)
+    return await ConversationsRepository(session, actor.workspace_id).count(
+        await _visible(session, actor, f), up_to=up_to
+    )
+
+
+async def _visible(session: AsyncSession, actor: Actor, f: ConversationFilter) -> ConversationFilter:
+    """The filter, narrowed to what the actor may see."""
+    if actor.can(CONVERSATIONS_ALL):
+        return f
+    teams = tuple(sorted(await teams_of(session, actor)))
+    return ConversationFilter(**{**f.__dict__, "visible_to": actor.id, "visible_teams": teams})
+
+
+async def chats_held(session: AsyncSession, workspace_id: int, agent_ids: list[int]) -> dict[int, int]:
+    """How many chats each of these agents holds (open or pending, assigned to them)."""
+    return await ConversationsRepository(session, workspace_id).load(agent_ids)
+
+
+async def waiting_queue(session: AsyncSession, actor: Actor, *, limit: int = 50) -> list[ConversationRow]:
+    """Open conversations nobody holds, oldest first (the actor's teams', or all for supervisors)."""
+    actor.require(CONVERSATIONS_READ)
+    teams = None if actor.can(CONVERSATIONS_ALL) else sorted(await teams_of(session, actor))
+    return await ConversationsRepository(session, actor.workspace_id).waiting(teams, limit)
 
 
 async def describe_conversations(
@@ -222,13 +244,14 @@ async def transcript(
 
 
 async def _agent_names(session: AsyncSession, workspace_id: int, ids: set[int | None]) -> dict[int, str]:
-    out: dict[int, str] = {}
-    for agent_id in ids:
-        if agent_id is not None:
-            agent = await accounts.find_agent(session, workspace_id, agent_id)
-            if agent is not None:
-                out[agent_id] = agent.name
-    return out
+    return await accounts.agent_names(session, workspace_id, ids)
+
+
+async def last_messages(
+    session: AsyncSession, workspace_id: int, conversation_ids: list[int]
+) -> dict[int, MessageRow]:
+    """The latest message of each of these conversations (notes and activity included), in one query."""
+    return await ConversationsRepository(session, workspace_id).last_messages(conversation_ids)
 
 
 async def find_chat_file(session: AsyncSession, file_id: int, access_key: str) -> ChatFileRow | None:

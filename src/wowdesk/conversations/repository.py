@@ -155,6 +155,12 @@ _MESSAGES = Stmts(
         into=MessageRow,
     )
 )
+_LAST_MESSAGES = Stmt(
+    select_record(MessageRow, M)
+    .select_from(M.join(CV, and_(CV.c.id == M.c.conversation_id, CV.c.last_seq == M.c.seq)))
+    .where(M.c.workspace_id == WS, in_list(M.c.conversation_id, "ids")),
+    into=MessageRow,
+)
 _TRANSCRIPT = Stmt(
     select_record(MessageRow, M)
     .where(M.c.workspace_id == WS, M.c.conversation_id == bindparam("conversation"), M.c.kind != "activity")
@@ -176,6 +182,9 @@ class ConversationFilter:
     # these teams or without a team (None: no restriction).
     visible_to: int | None = None
     visible_teams: tuple[int, ...] = ()
+    priorities: tuple[str, ...] = ()
+    team_ids: tuple[int, ...] = ()  # in one of these teams
+    channel_ids: tuple[int, ...] = ()  # on one of these channels
 
 
 @dataclass(frozen=True)
@@ -188,9 +197,13 @@ class _Shape:
     customer: bool
     restricted: bool
     after: bool
+    priorities: bool = False
+    team_ids: bool = False
+    channel_ids: bool = False
+    count: bool = False  # how many match (up to the limit), not which
 
 
-def _list_statement(shape: _Shape) -> Stmt[ConversationRow]:
+def _list_statement(shape: _Shape) -> Stmt[Any]:
     q: Select[Any] = select_record(ConversationRow, CV).where(CV.c.workspace_id == WS)
     if shape.statuses:
         q = q.where(in_list(CV.c.status, "statuses"))
@@ -204,6 +217,12 @@ def _list_statement(shape: _Shape) -> Stmt[ConversationRow]:
         q = q.where(CV.c.channel_id == bindparam("channel"))
     if shape.customer:
         q = q.where(CV.c.customer_id == bindparam("customer"))
+    if shape.priorities:
+        q = q.where(in_list(CV.c.priority, "priorities"))
+    if shape.team_ids:
+        q = q.where(in_list(CV.c.team_id, "team_ids"))
+    if shape.channel_ids:
+        q = q.where(in_list(CV.c.channel_id, "channel_ids"))
     if shape.restricted:
         q = q.where(
             or_(
@@ -211,6 +230,9 @@ def _list_statement(shape: _Shape) -> Stmt[ConversationRow]:
                 and_(CV.c.assignee_id.is_(None), or_(CV.c.team_id.is_(None), in_list(CV.c.team_id, "teams"))),
             )
         )
+    if shape.count:
+        capped = q.with_only_columns(CV.c.id).limit(bindparam("limit")).subquery()
+        return Stmt(select(func.count()).select_from(capped))
     if shape.after:
         at = bindparam("after_at", type_=CV.c.last_message_at.type)
         q = q.where(
@@ -299,6 +321,15 @@ class ConversationsRepository:
     async def conversations(
         self, f: ConversationFilter, *, after: tuple[dt.datetime, int] | None, limit: int
     ) -> list[ConversationRow]:
+        return await (await self.db()).all(*self._list(f, after=after, limit=limit, count=False))
+
+    async def count(self, f: ConversationFilter, *, up_to: int) -> int:
+        """How many conversations match, counting no further than `up_to`."""
+        return int(await (await self.db()).scalar(*self._list(f, after=None, limit=up_to, count=True)))
+
+    def _list(
+        self, f: ConversationFilter, *, after: tuple[dt.datetime, int] | None, limit: int, count: bool
+    ) -> tuple[Stmt[Any], dict[str, Any]]:
         shape = _Shape(
             statuses=bool(f.statuses),
             assignee=f.assignee_id is not None,
@@ -308,6 +339,10 @@ class ConversationsRepository:
             customer=f.customer_id is not None,
             restricted=f.visible_to is not None,
             after=after is not None,
+            priorities=bool(f.priorities),
+            team_ids=bool(f.team_ids),
+            channel_ids=bool(f.channel_ids),
+            count=count,
         )
         params = self._p(
             statuses=list(f.statuses),
@@ -320,8 +355,11 @@ class ConversationsRepository:
             after_at=after[0] if after else None,
             after_id=after[1] if after else None,
             limit=limit,
+            priorities=list(f.priorities),
+            team_ids=list(f.team_ids),
+            channel_ids=list(f.channel_ids),
         )
-        return await (await self.db()).all(_LISTS(shape), params)
+        return _LISTS(shape), params
 
     async def load(self, agent_ids: list[int]) -> dict[int, int]:
         """How many chats each agent holds (open or pending, assigned to them)."""
@@ -372,6 +410,12 @@ class ConversationsRepository:
     ) -> list[MessageRow]:
         params = self._p(conversation=conversation_id, after=after_seq, limit=limit)
         return await (await self.db()).all(_MESSAGES(public_only), params)
+
+    async def last_messages(self, conversation_ids: list[int]) -> dict[int, MessageRow]:
+        if not conversation_ids:
+            return {}
+        rows = await (await self.db()).all(_LAST_MESSAGES, self._p(ids=conversation_ids))
+        return {m.conversation_id: m for m in rows}
 
     async def transcript(self, conversation_id: int) -> list[MessageRow]:
         return await (await self.db()).all(_TRANSCRIPT, self._p(conversation=conversation_id))

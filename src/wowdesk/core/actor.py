@@ -18,7 +18,8 @@ class Actor:
     name: str = ""
     permissions: frozenset[str] = field(default_factory=frozenset)
     via: str | None = None  # "apikey:9", "session", "token"
-    language: str = "en"
+    language: str = "en"  # or "auto": the console follows the browser's
+    time_zone: str = "UTC"
 
     @property
     def ref(self) -> str:

@@ -17,6 +17,7 @@ from sqlalchemy.pool import NullPool
 from sqlalchemy.types import TypeDecorator
 
 from wowdesk.core.sqlite_inline import PRAGMAS, InlineConnection, SqlitePool, open_sqlite
+from wowdesk.core.statements import count_statement
 
 NAMING = {
     "ix": "ix_%(column_0_label)s",
@@ -156,6 +157,8 @@ class Database:
                 url, pool_size=pool_size, max_overflow=2 * pool_size, pool_pre_ping=True
             )
             self.read_engine = self.engine
+        for engine in {self.engine, self.read_engine}:
+            event.listen(engine.sync_engine, "before_cursor_execute", count_statement)
         self.sessionmaker = async_sessionmaker(self.engine, expire_on_commit=False, autoflush=True)
         self.read_sessionmaker = async_sessionmaker(self.read_engine, expire_on_commit=False, autoflush=True)
 

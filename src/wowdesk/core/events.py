@@ -4,6 +4,7 @@ published only after it commits (dropped if it rolls back). See docs/events.md f
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from typing import Any, ClassVar
 
 from pydantic import BaseModel, ConfigDict
@@ -12,8 +13,10 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from wowdesk.core.jobs.models import JOBS_DUE, QUEUED, Job
 
 PENDING_EVENTS = "wowdesk.pending_events"
-# session.info key: {event name: [job names]} — listeners that must not miss an event get a job
-# row written in the same transaction as the event (a transactional outbox), not a bus message.
+# session.info key: {event name: [durable listeners]} — listeners that must not miss an event get a
+# job row written in the same transaction as the event (a transactional outbox), not a bus message.
+# A listener is a job name, or (job name, condition): then only the events the condition accepts (a
+# test of the event's own fields, no I/O) cost a job row.
 DURABLE_LISTENERS = "wowdesk.durable_listeners"
 
 _REGISTRY: dict[str, type[Event]] = {}
@@ -48,26 +51,39 @@ def event_from_envelope(envelope: dict[str, Any]) -> Event | None:
     return cls.model_validate(envelope["data"]) if cls else None
 
 
+DurableListener = str | tuple[str, Callable[[Event], bool]]
+
+
 def record_event(session: AsyncSession, event: Event) -> None:
     """Buffer an event in the unit of work; it is published after commit. Durable listeners of
     this event get their job written now, in the same transaction."""
     session.info.setdefault(PENDING_EVENTS, []).append(event)
-    jobs = session.info.get(DURABLE_LISTENERS, {}).get(event.name)
-    if jobs:
-        for job_name in jobs:
-            session.add(
-                Job(
-                    name=job_name,
-                    payload=event.envelope(),
-                    workspace_id=event.workspace_id,
-                    status=QUEUED,
-                    attempts=0,
-                    max_attempts=8,
-                    run_at=event.occurred_at,
-                    created_at=event.occurred_at,
-                    updated_at=event.occurred_at,
-                )
+    listeners: list[DurableListener] | None = session.info.get(DURABLE_LISTENERS, {}).get(event.name)
+    if not listeners:
+        return
+    written = False
+    for listener in listeners:
+        if isinstance(listener, tuple):
+            job_name, condition = listener
+            if not condition(event):
+                continue
+        else:
+            job_name = listener
+        written = True
+        session.add(
+            Job(
+                name=job_name,
+                payload=event.envelope(),
+                workspace_id=event.workspace_id,
+                status=QUEUED,
+                attempts=0,
+                max_attempts=8,
+                run_at=event.occurred_at,
+                created_at=event.occurred_at,
+                updated_at=event.occurred_at,
             )
+        )
+    if written:
         session.info[JOBS_DUE] = True
 
 

@@ -188,11 +188,11 @@ def matches(dialect: str, ref_id: ColumnElement[Any], kind: str) -> ColumnElemen
     return ref_id.in_(docs)
 
 
-def newest_matching_first(stmt: Select[Any], ref_id: ColumnElement[Any], kind: str) -> Select[Any]:
-    """SQLite: `stmt` joined to the documents of `kind` in workspace ``:ws`` matching ``:q``, newest
-    document first, which the FTS5 index delivers in order: the query reads only as many matches
-    as its LIMIT needs (2-5 ms for a term in 30,000 tickets, against 40-60 ms to collect and sort
-    them all). Documents are created with their object, so this is the objects' creation order."""
+def joined_matches(stmt: Select[Any], ref_id: ColumnElement[Any], kind: str) -> Select[Any]:
+    """SQLite: `stmt` joined to the documents of `kind` in workspace ``:ws`` matching ``:q`` (one
+    document per object: no row twice). The matches drive the query, each looked up by primary
+    key, without the two lists that ``ref_id IN (SELECT … IN (SELECT rowid …))`` (:func:`matches`)
+    builds first: 75 → 50 ms for a term in 45 % of 100k tickets, sorted by last activity."""
     return (
         stmt.join(SearchDocument, SearchDocument.ref_id == ref_id)
         .join(_FTS, _FTS.c.rowid == SearchDocument.id)
@@ -201,5 +201,12 @@ def newest_matching_first(stmt: Select[Any], ref_id: ColumnElement[Any], kind: s
             SearchDocument.workspace_id == bindparam("ws"),
             SearchDocument.kind == kind,
         )
-        .order_by(_FTS.c.rowid.desc())
     )
+
+
+def newest_matching_first(stmt: Select[Any], ref_id: ColumnElement[Any], kind: str) -> Select[Any]:
+    """SQLite: :func:`joined_matches`, newest document first, which the FTS5 index delivers in
+    order: the query reads only as many matches as its LIMIT needs (2-5 ms for a term in 30,000
+    tickets, against 40-60 ms to collect and sort them all). Documents are created with their
+    object, so this is the objects' creation order."""
+    return joined_matches(stmt, ref_id, kind).order_by(_FTS.c.rowid.desc())

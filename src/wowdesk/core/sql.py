@@ -40,6 +40,7 @@ from sqlalchemy.types import ARRAY, TypeEngine
 
 from wowdesk.core.db import UTCDateTime
 from wowdesk.core.sqlite_inline import InlineConnection, Lease, is_busy, retry_busy
+from wowdesk.core.statements import count_statement
 
 R = TypeVar("R")
 Converter = Callable[[Any], Any]
@@ -305,6 +306,7 @@ class Db:
         """Every row: instances of ``stmt.into``, or tuples."""
         await self._flush_orm()
         p = stmt.prepared(self.dialect)
+        count_statement()
         raw = await self._fetch(p, p.args(params))
         into = stmt.into
         if into is None:
@@ -320,6 +322,7 @@ class Db:
         """The first column of the first row, or None."""
         await self._flush_orm()
         p = stmt.prepared(self.dialect)
+        count_statement()
         raw = await self._fetch(p, p.args(params))
         return p.row(raw[0])[0] if raw else None
 
@@ -327,6 +330,7 @@ class Db:
         """Execute a statement that returns no rows; the number of rows it changed."""
         await self._flush_orm()
         p = stmt.prepared(self.dialect)
+        count_statement()
         return await self._run(p, p.args(params))
 
     async def run_many(self, stmt: Stmt[Any], rows: Sequence[Mapping[str, Any]]) -> None:
@@ -335,6 +339,7 @@ class Db:
             return
         await self._flush_orm()
         p = stmt.prepared(self.dialect)
+        count_statement()
         await self._run_many(p, [p.args(r) for r in rows])
 
     @asynccontextmanager

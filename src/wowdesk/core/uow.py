@@ -20,7 +20,12 @@ from wowdesk.core.bus import Bus
 from wowdesk.core.clock import Clock
 from wowdesk.core.db import Database
 from wowdesk.core.eventlog import log_pending
-from wowdesk.core.events import DURABLE_LISTENERS, discard_pending_events, take_pending_events
+from wowdesk.core.events import (
+    DURABLE_LISTENERS,
+    DurableListener,
+    discard_pending_events,
+    take_pending_events,
+)
 from wowdesk.core.jobs.models import JOBS_DUE
 from wowdesk.core.sql import attach_sqlite
 from wowdesk.core.sqlite_inline import Lease, retry_busy
@@ -56,7 +61,7 @@ class UnitOfWorkFactory:
         bus: Bus,
         clock: Clock,
         context: dict[str, Any] | None = None,
-        durable_listeners: dict[str, list[str]] | None = None,
+        durable_listeners: dict[str, list[DurableListener]] | None = None,
     ) -> None:
         self.db = db
         self.bus = bus

@@ -73,10 +73,18 @@ def check_slug(value: str) -> str:
     return value
 
 
+AUTO_LANGUAGE = "auto"  # an agent's language: follow the browser's
+
+
+def check_agent_language(value: str) -> str:
+    return AUTO_LANGUAGE if value.strip().lower() == AUTO_LANGUAGE else check_language(value)
+
+
 Email = Annotated[str, AfterValidator(normalize_email)]
 Phone = Annotated[str, AfterValidator(normalize_phone)]
 TimeZone = Annotated[str, AfterValidator(check_time_zone)]
 Language = Annotated[str, AfterValidator(check_language)]
+AgentLanguage = Annotated[str, AfterValidator(check_agent_language)]
 Slug = Annotated[str, AfterValidator(check_slug)]
 
 

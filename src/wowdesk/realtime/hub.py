@@ -29,6 +29,7 @@ from wowdesk.core.actor import Actor
 from wowdesk.core.bus import Bus
 from wowdesk.core.events import Event
 from wowdesk.core.uow import UnitOfWorkFactory
+from wowdesk.realtime.events import Viewing
 
 log = logging.getLogger("wowdesk.realtime")
 
@@ -220,6 +221,9 @@ class Hub:
         if isinstance(event, cev.Typing):
             self._typing(event)
             return
+        if isinstance(event, Viewing):
+            self._viewing(event)
+            return
         if isinstance(
             event, cev.MessageCreated | cev.ConversationCreated | cev.ConversationUpdated | cev.MessageStatus
         ):
@@ -287,6 +291,26 @@ class Hub:
             if e.who == "agent" and a.actor.id == e.who_id:
                 continue  # not back to the typist
             if may_see(a.actor, a.team_ids, e.team_id, e.assignee_id):
+                a.out.push(text)
+
+    def _viewing(self, e: Viewing) -> None:
+        text = frame(
+            type="viewing",
+            target=e.target,
+            state=e.state,
+            ask=e.ask,
+            who={"id": e.who_id, "name": e.who_name},
+        )
+        conversation = e.target.startswith("conversation:")
+        for a in list(self.agents.get(e.workspace_id, ())):
+            if a.actor.id == e.who_id:
+                continue
+            allowed = (
+                may_see(a.actor, a.team_ids, e.team_id, e.assignee_id)
+                if conversation
+                else a.actor.can(TICKETS_READ)
+            )
+            if allowed:
                 a.out.push(text)
 
     async def close(self) -> None:

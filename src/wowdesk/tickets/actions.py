@@ -588,6 +588,19 @@ async def do_update_field(session: AsyncSession, actor: Actor, defn: FieldRow, d
     return defn
 
 
+async def do_delete_field(session: AsyncSession, actor: Actor, defn: FieldRow) -> None:
+    """Remove a field no ticket holds a value for; one in use is deactivated instead (its values
+    are the tickets' data)."""
+    actor.require(FIELDS_MANAGE)
+    repo = TicketsRepository(session, actor.workspace_id)
+    if await repo.field_in_use(defn.key):
+        raise Conflict(
+            N_("Tickets hold values for the field {label}; deactivate it instead of deleting it."),
+            label=defn.label,
+        )
+    await repo.delete_field(defn)
+
+
 # -- from a conversation ------------------------------------------------------------------------------------
 
 

@@ -23,6 +23,8 @@ class Ticket(IdMixin, WorkspaceMixin, TimestampMixin, Base):
         Index("ix_tickets_ws_team_id", "workspace_id", "team_id", "id"),
         Index("ix_tickets_ws_requester_id", "workspace_id", "requester_id", "id"),
         Index("ix_tickets_ws_updated", "workspace_id", "updated_at", "id"),
+        # The inbox's view counts read this index alone (migration 0008).
+        Index("ix_tickets_ws_status_assignee_team", "workspace_id", "status", "assignee_id", "team_id"),
     )
 
     number: Mapped[int] = mapped_column(Integer)

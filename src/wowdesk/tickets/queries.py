@@ -100,6 +100,28 @@ async def list_tickets(
     return Page(items=items, next_cursor=next_cursor)
 
 
+async def recent_tickets(
+    session: AsyncSession,
+    actor: Actor,
+    f: TicketFilter,
+    *,
+    before: tuple[dt.datetime, int] | None,
+    limit: int,
+) -> list[TicketRow]:
+    """Tickets by last activity, newest first, strictly after position `before` (updated_at, id):
+    the tickets' side of the console's inbox."""
+    actor.require(TICKETS_READ)
+    after = {"v": before[0], "id": before[1]} if before else None
+    return await TicketsRepository(session, actor.workspace_id).tickets(
+        f, sort="-updated_at", after=after, limit=limit
+    )
+
+
+async def count_tickets(session: AsyncSession, actor: Actor, f: TicketFilter, *, up_to: int) -> int:
+    actor.require(TICKETS_READ)
+    return await TicketsRepository(session, actor.workspace_id).count(f, up_to=up_to)
+
+
 def _read_cursor(cursor: str, sort: str) -> dict[str, Any]:
     """The position a cursor names, checked: it was made for this sort, its id is a database id,
     and for the updated_at sorts it holds a timezone-aware timestamp. Anything else is a 422."""
@@ -158,11 +180,22 @@ async def describe_comment(
 
 
 async def timeline(
-    session: AsyncSession, actor: Actor, ticket: TicketRow, *, after_id: int | None = None, limit: int = 200
+    session: AsyncSession,
+    actor: Actor,
+    ticket: TicketRow,
+    *,
+    after_id: int | None = None,
+    limit: int = 200,
+    latest_before: int | None = None,
+    latest: bool = False,
 ) -> list[TimelineEntry]:
-    """The audit timeline in order, with the comments it mentions inlined."""
+    """The audit timeline in order, with the comments it mentions inlined: from the start (or
+    after `after_id`), or — `latest` — its last `limit` entries (before `latest_before`)."""
     repo = TicketsRepository(session, actor.workspace_id)
-    rows = await repo.events(ticket.id, after_id=after_id, limit=limit)
+    if latest:
+        rows = list(reversed(await repo.latest_events(ticket.id, before_id=latest_before, limit=limit)))
+    else:
+        rows = await repo.events(ticket.id, after_id=after_id, limit=limit)
     comment_ids = [r.comment_id for r in rows if r.comment_id]
     comments = await repo.comments_by_ids(comment_ids)
     files = await repo.attachments_for_comments(comment_ids)

@@ -7,11 +7,11 @@ import datetime as dt
 from dataclasses import dataclass, field
 from typing import Any, cast
 
-from sqlalchemy import Select, Table, and_, bindparam, delete, or_, select, update
+from sqlalchemy import ColumnElement, Select, Table, and_, bindparam, delete, func, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.sql.elements import BindParameter
 
-from wowdesk.core.search import matches, newest_matching_first, search_parameter
+from wowdesk.core.search import joined_matches, matches, newest_matching_first, search_parameter
 from wowdesk.core.sql import Db, Stmt, Stmts, driver, in_list, insert_row, record_columns, select_record
 from wowdesk.tickets.models import (
     Attachment,
@@ -50,6 +50,10 @@ class TicketFilter:
     requester_id: int | None = None
     tag: str | None = None
     search: str | None = None  # the words searched for (subject and comments, any script)
+    team_ids: list[int] = field(default_factory=list)  # in one of these teams
+    channels: list[str] = field(default_factory=list)  # arrived by one of these channels
+    # Custom fields equal to a value: (key, how the value is stored: "str" | "num" | "bool", value).
+    fields: list[tuple[str, str, Any]] = field(default_factory=list)
 
 
 SORTS = {
@@ -109,6 +113,15 @@ class _Shape:
     search: bool
     sort: str
     after: bool
+    team_ids: bool = False
+    channels: bool = False
+    fields: tuple[tuple[str, str], ...] = ()  # (key, storage kind): field keys are part of the shape
+    count: bool = False  # how many match (up to the limit), not which
+
+
+def _field_value(key: str, kind: str) -> Any:
+    value = T.c.custom_fields[key]
+    return value.as_boolean() if kind == "bool" else value.as_float() if kind == "num" else value.as_string()
 
 
 def _list_statement(shape: _Shape) -> Stmt[Any]:
@@ -124,7 +137,18 @@ def _list_statement(shape: _Shape) -> Stmt[Any]:
     else:
         q = q.where(T.c.workspace_id == WS)
     if shape.statuses:
-        q = q.where(in_list(T.c.status, "statuses"))
+        status: ColumnElement[Any] = T.c.status
+        if shape.search and shape.dialect == "postgresql" and not shape.count:
+            # Compared as `COLLATE "C"` (the same equality: statuses are ASCII words) no index can
+            # serve the status, while the planner still estimates it from the column's statistics.
+            # So a search does not read the whole view by index to hash-join it with the matches
+            # (13-40 ms for the 25k open tickets and a term in 100 of them): a rare term starts
+            # from its full-text matches and looks each ticket up by primary key (< 1 ms), a
+            # common one still walks the view by activity and stops at the LIMIT (1-6 ms). Not
+            # for a count, which reads all of a common term's matches: the status index then
+            # gives their view's ids alone (index-only) to hash-join with them.
+            status = status.collate("C")
+        q = q.where(in_list(status, "statuses"))
     if shape.priorities:
         q = q.where(in_list(T.c.priority, "priorities"))
     if shape.types:
@@ -137,6 +161,12 @@ def _list_statement(shape: _Shape) -> Stmt[Any]:
         q = q.where(T.c.team_id == bindparam("team"))
     if shape.requester:
         q = q.where(T.c.requester_id == bindparam("requester"))
+    if shape.team_ids:
+        q = q.where(in_list(T.c.team_id, "team_ids"))
+    if shape.channels:
+        q = q.where(in_list(T.c.channel, "channels"))
+    for i, (key, kind) in enumerate(shape.fields):
+        q = q.where(_field_value(key, kind) == bindparam(f"field{i}"))
     if shape.tag:
         q = q.where(
             T.c.id.in_(
@@ -149,8 +179,13 @@ def _list_statement(shape: _Shape) -> Stmt[Any]:
             q = q.where(T.c.id < bindparam("after_id"))
         q = newest_matching_first(q, T.c.id, SEARCH_KIND)
         return Stmt(q.limit(bindparam("limit")), into=TicketRow)
-    if shape.search:
+    if shape.search and shape.dialect == "sqlite":
+        q = joined_matches(q, T.c.id, SEARCH_KIND)
+    elif shape.search:
         q = q.where(matches(shape.dialect, T.c.id, SEARCH_KIND))
+    if shape.count:
+        capped = q.with_only_columns(T.c.id).limit(bindparam("limit")).subquery()
+        return Stmt(select(func.count()).select_from(capped))
     if shape.after:
         after_id: BindParameter[Any] = bindparam("after_id")
         if col is T.c.id:
@@ -226,6 +261,19 @@ _TIMELINE = Stmts(
         into=TimelineRow,
     )
 )
+_TIMELINE_LATEST = Stmts(
+    lambda before: Stmt(
+        select_record(TimelineRow, EVENTS)
+        .where(
+            EVENTS.c.workspace_id == WS,
+            EVENTS.c.ticket_id == bindparam("ticket"),
+            *([EVENTS.c.id < bindparam("before_id")] if before else []),
+        )
+        .order_by(EVENTS.c.id.desc())
+        .limit(bindparam("limit")),
+        into=TimelineRow,
+    )
+)
 
 _FILE_COLUMNS = [c.name for c in record_columns(AttachmentRow, FILES)]
 _INSERT_FILE = Stmt(insert_row(FILES, [n for n in _FILE_COLUMNS if n != "id"], returning=["id"]))
@@ -290,6 +338,13 @@ _UPDATE_FIELD = Stmts(
         .values({c: bindparam(f"v_{c}", type_=FIELDS.c[c].type) for c in sorted(columns)})
     )
 )
+_DELETE_FIELD = Stmt(delete(FIELDS).where(FIELDS.c.workspace_id == WS, FIELDS.c.id == bindparam("id")))
+# Whether any ticket holds a value for a field (a value set to nothing is removed, never stored).
+_FIELD_IN_USE = Stmts(
+    lambda key: Stmt(
+        select(T.c.id).where(T.c.workspace_id == WS, T.c.custom_fields[key].as_string().is_not(None)).limit(1)
+    )
+)
 
 
 class TicketsRepository:
@@ -335,11 +390,31 @@ class TicketsRepository:
         self, f: TicketFilter, *, sort: str, after: dict[str, Any] | None, limit: int
     ) -> list[TicketRow]:
         db = await self.db()
-        q = search_parameter(db.name, f.search) if f.search is not None else None
+        found = self._list(db.name, f, sort=sort, after=after, limit=limit, count=False)
+        return [] if found is None else await db.all(*found)
+
+    async def count(self, f: TicketFilter, *, up_to: int) -> int:
+        """How many tickets match, counting no further than `up_to`."""
+        db = await self.db()
+        found = self._list(db.name, f, sort="-updated_at", after=None, limit=up_to, count=True)
+        return 0 if found is None else int(await db.scalar(*found))
+
+    def _list(
+        self,
+        dialect: str,
+        f: TicketFilter,
+        *,
+        sort: str,
+        after: dict[str, Any] | None,
+        limit: int,
+        count: bool,
+    ) -> tuple[Stmt[Any], dict[str, Any]] | None:
+        q = search_parameter(dialect, f.search) if f.search is not None else None
         if f.search is not None and q is None:
-            return []  # nothing searchable in the words (only punctuation, say): no match
+            return None  # nothing searchable in the words (only punctuation, say): no match
+        fields = tuple((key, kind) for key, kind, _v in f.fields)
         shape = _Shape(
-            dialect=db.name,
+            dialect=dialect,
             statuses=bool(f.statuses),
             priorities=bool(f.priorities),
             types=bool(f.types),
@@ -351,6 +426,10 @@ class TicketsRepository:
             search=f.search is not None,
             sort=sort,
             after=after is not None,
+            team_ids=bool(f.team_ids),
+            channels=bool(f.channels),
+            fields=fields,
+            count=count,
         )
         params = self._p(
             statuses=f.statuses,
@@ -364,8 +443,11 @@ class TicketsRepository:
             limit=limit,
             after_id=(after or {}).get("id"),
             after_v=(after or {}).get("v"),
+            team_ids=f.team_ids,
+            channels=f.channels,
+            **{f"field{i}": value for i, (_k, _kind, value) in enumerate(f.fields)},
         )
-        return await db.all(_LISTS(shape), params)
+        return _LISTS(shape), params
 
     async def tickets_of_requester(self, requester_id: int, *, for_update: bool = False) -> list[TicketRow]:
         db = await self.db()
@@ -425,6 +507,12 @@ class TicketsRepository:
         stmt = _TIMELINE(bool(after_id))
         return await (await self.db()).all(stmt, self._p(ticket=ticket_id, after_id=after_id, limit=limit))
 
+    async def latest_events(self, ticket_id: int, *, before_id: int | None, limit: int) -> list[TimelineRow]:
+        """The newest `limit` timeline rows (before `before_id`), newest first."""
+        stmt = _TIMELINE_LATEST(bool(before_id))
+        params = self._p(ticket=ticket_id, before_id=before_id, limit=limit)
+        return await (await self.db()).all(stmt, params)
+
     # -- attachments -----------------------------------------------------------------------------------------
     async def insert_attachment(self, row: AttachmentRow) -> AttachmentRow:
         values = {n: getattr(row, n) for n in _FILE_COLUMNS if n != "id"}
@@ -471,6 +559,12 @@ class TicketsRepository:
     async def update_field(self, row: FieldRow, columns: set[str], now: dt.datetime) -> None:
         params = self._p(id=row.id, v_updated_at=now, **{f"v_{c}": getattr(row, c) for c in columns})
         await (await self.db()).run(_UPDATE_FIELD(frozenset({*columns, "updated_at"})), params)
+
+    async def field_in_use(self, key: str) -> bool:
+        return await (await self.db()).scalar(_FIELD_IN_USE(key), self._p()) is not None
+
+    async def delete_field(self, row: FieldRow) -> None:
+        await (await self.db()).run(_DELETE_FIELD, self._p(id=row.id))
 
 
 # -- maintenance across workspaces (jobs) ----------------------------------------------------------------

@@ -28,12 +28,12 @@ from wowdesk.accounts.schemas import (
     TeamUpdate,
     WorkspaceOut,
 )
-from wowdesk.api.deps import ActorDep, IdPath, SessionDep, needs
 from wowdesk.api.idempotency import create_once
-from wowdesk.api.routing import StandardJSONRoute
 from wowdesk.core.actor import Actor
 from wowdesk.core.schemas import MAX_DB_ID, StrictModel
-from wowdesk.core.validation import Language, TimeZone
+from wowdesk.core.validation import AgentLanguage, TimeZone
+from wowdesk.http.deps import ActorDep, IdPath, SessionDep, needs
+from wowdesk.http.routing import StandardJSONRoute
 
 router = APIRouter(prefix="/api/v1", tags=["accounts"], route_class=StandardJSONRoute)
 
@@ -43,7 +43,7 @@ CanManageTeams = Annotated[Actor, Depends(needs(TEAMS_MANAGE))]
 
 class MeUpdate(StrictModel):
     name: str | None = Field(default=None, min_length=1, max_length=200)
-    language: Language | None = None
+    language: AgentLanguage | None = None
     time_zone: TimeZone | None = None
     password: str | None = Field(default=None, min_length=10, max_length=200)
     current_password: str | None = Field(default=None, max_length=200)

@@ -5,11 +5,11 @@ from __future__ import annotations
 from fastapi import APIRouter, UploadFile
 from fastapi.responses import FileResponse
 
-from wowdesk.api.deps import ActorDep, IdPath, RuntimeDep, SessionDep
-from wowdesk.api.routing import StandardJSONRoute
-from wowdesk.api.uploads import discard, store_upload
 from wowdesk.core.errors import NotFound
 from wowdesk.core.i18n import N_
+from wowdesk.http.deps import ActorDep, IdPath, RuntimeDep, SessionDep
+from wowdesk.http.routing import StandardJSONRoute
+from wowdesk.http.uploads import discard, store_upload
 from wowdesk.tickets import actions, queries
 from wowdesk.tickets.schemas import AttachmentOut
 

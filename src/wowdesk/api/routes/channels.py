@@ -7,16 +7,16 @@ from pydantic import TypeAdapter
 
 from wowdesk.accounts import queries as accounts
 from wowdesk.accounts.permissions import CHANNELS_MANAGE
-from wowdesk.api.deps import ActorDep, IdPath, SessionDep
 from wowdesk.api.idempotency import create_once
 from wowdesk.api.responses import JSON, model_response
-from wowdesk.api.routing import StandardJSONRoute
 from wowdesk.conversations import actions as chat
 from wowdesk.conversations import queries as chat_queries
 from wowdesk.conversations.models import ChannelRow
 from wowdesk.conversations.schemas import ChannelCreate, ChannelOut, ChannelUpdate
 from wowdesk.core.actor import Actor
 from wowdesk.core.errors import Forbidden
+from wowdesk.http.deps import ActorDep, IdPath, SessionDep
+from wowdesk.http.routing import StandardJSONRoute
 
 router = APIRouter(prefix="/api/v1/channels", tags=["channels"], route_class=StandardJSONRoute)
 _CHANNELS = TypeAdapter(list[ChannelOut])

@@ -9,9 +9,7 @@ from fastapi import APIRouter, Depends, Query, Request, Response, WebSocket
 
 from wowdesk.accounts.permissions import CONVERSATIONS_READ
 from wowdesk.api.agent_socket import AgentStream
-from wowdesk.api.deps import ActorDep, IdPath, SessionDep, needs
 from wowdesk.api.responses import model_response
-from wowdesk.api.routing import StandardJSONRoute
 from wowdesk.api.schemas import PageOut
 from wowdesk.conversations import actions as chat
 from wowdesk.conversations import queries as chat_queries
@@ -28,6 +26,8 @@ from wowdesk.core.errors import InvalidInput
 from wowdesk.core.i18n import N_
 from wowdesk.core.pagination import decode_cursor, encode_cursor
 from wowdesk.core.schemas import MAX_DB_ID
+from wowdesk.http.deps import ActorDep, IdPath, SessionDep, needs
+from wowdesk.http.routing import StandardJSONRoute
 from wowdesk.tickets import actions as ticket_actions
 from wowdesk.tickets import queries as ticket_queries
 from wowdesk.tickets.schemas import TicketOut

@@ -5,9 +5,7 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Query, Request, Response
 
 from wowdesk.accounts.permissions import CUSTOMERS_READ
-from wowdesk.api.deps import ActorDep, IdPath, SessionDep, needs
 from wowdesk.api.idempotency import create_once
-from wowdesk.api.routing import StandardJSONRoute
 from wowdesk.api.schemas import PageOut
 from wowdesk.core.actor import Actor
 from wowdesk.core.errors import InvalidInput
@@ -17,6 +15,8 @@ from wowdesk.core.schemas import MAX_DB_ID
 from wowdesk.core.validation import normalize_email, normalize_phone, normalize_tag
 from wowdesk.customers import actions, queries
 from wowdesk.customers.schemas import CustomerCreate, CustomerMergeIn, CustomerOut, CustomerUpdate
+from wowdesk.http.deps import ActorDep, IdPath, SessionDep, needs
+from wowdesk.http.routing import StandardJSONRoute
 
 router = APIRouter(prefix="/api/v1/customers", tags=["customers"], route_class=StandardJSONRoute)
 

@@ -2,9 +2,9 @@ from __future__ import annotations
 
 from fastapi import APIRouter, Request, Response
 
-from wowdesk.api.deps import ActorDep, IdPath, SessionDep
 from wowdesk.api.idempotency import create_once
-from wowdesk.api.routing import StandardJSONRoute
+from wowdesk.http.deps import ActorDep, IdPath, SessionDep
+from wowdesk.http.routing import StandardJSONRoute
 from wowdesk.tickets import actions, queries
 from wowdesk.tickets.schemas import FieldCreate, FieldOut, FieldUpdate
 

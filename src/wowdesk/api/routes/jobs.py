@@ -9,8 +9,6 @@ from fastapi import APIRouter, Depends, Query
 from pydantic import BaseModel, ConfigDict
 
 from wowdesk.accounts.permissions import JOBS_MANAGE, JOBS_READ
-from wowdesk.api.deps import IdPath, SessionDep, needs
-from wowdesk.api.routing import StandardJSONRoute
 from wowdesk.core.actor import Actor
 from wowdesk.core.errors import Conflict, NotFound
 from wowdesk.core.i18n import N_
@@ -18,6 +16,8 @@ from wowdesk.core.jobs.models import DEAD
 from wowdesk.core.jobs.repository import JobRepository
 from wowdesk.core.schemas import MAX_DB_ID
 from wowdesk.core.uow import now
+from wowdesk.http.deps import IdPath, SessionDep, needs
+from wowdesk.http.routing import StandardJSONRoute
 
 router = APIRouter(prefix="/api/v1/jobs", tags=["jobs"], route_class=StandardJSONRoute)
 

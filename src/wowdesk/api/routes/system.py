@@ -5,12 +5,12 @@ from pathlib import Path
 
 from fastapi import APIRouter, FastAPI
 from fastapi.openapi.docs import get_swagger_ui_html
-from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse
+from fastapi.responses import HTMLResponse, JSONResponse
 from fastapi.staticfiles import StaticFiles
 from sqlalchemy import text
 
 from wowdesk import __version__
-from wowdesk.api.deps import RuntimeDep
+from wowdesk.http.deps import RuntimeDep
 
 router = APIRouter(tags=["system"])
 log = logging.getLogger("wowdesk.api")
@@ -40,12 +40,6 @@ def mount_vendor_assets(app: FastAPI, assets_dir: Path) -> None:
                 swagger_favicon_url=f"{SWAGGER_PREFIX}/favicon-32x32.png",
             )
         return get_swagger_ui_html(openapi_url="/openapi.json", title="WowDesk API")
-
-
-@router.get("/", include_in_schema=False)
-async def root() -> RedirectResponse:
-    # The agent console arrives with its own issue; until then the API documentation is the front door.
-    return RedirectResponse("/docs")
 
 
 @router.get("/healthz", summary="The process is alive")

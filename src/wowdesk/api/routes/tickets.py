@@ -6,16 +6,16 @@ from fastapi import APIRouter, Depends, Header, Query, Request, Response
 from pydantic import TypeAdapter
 
 from wowdesk.accounts.permissions import TICKETS_READ
-from wowdesk.api.deps import ActorDep, IdPath, SessionDep, needs
 from wowdesk.api.idempotency import create_once
 from wowdesk.api.responses import JSON, model_response
-from wowdesk.api.routing import StandardJSONRoute
 from wowdesk.api.schemas import PageOut
 from wowdesk.core.actor import Actor
 from wowdesk.core.errors import InvalidInput
 from wowdesk.core.i18n import N_
 from wowdesk.core.schemas import MAX_DB_ID
 from wowdesk.core.validation import normalize_tag
+from wowdesk.http.deps import ActorDep, IdPath, SessionDep, needs
+from wowdesk.http.routing import StandardJSONRoute
 from wowdesk.tickets import actions, queries
 from wowdesk.tickets.models import TicketRow
 from wowdesk.tickets.schemas import (

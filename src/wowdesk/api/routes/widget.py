@@ -8,10 +8,7 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Query, Request, Response, UploadFile, WebSocket
 from fastapi.responses import FileResponse
 
-from wowdesk.api.deps import IdPath, RuntimeDep
 from wowdesk.api.responses import model_response
-from wowdesk.api.routing import StandardJSONRoute
-from wowdesk.api.uploads import discard, store_upload
 from wowdesk.api.visitors import (
     VisitorContext,
     VisitorRefused,
@@ -33,6 +30,9 @@ from wowdesk.conversations.schemas import (
 )
 from wowdesk.core.errors import NotFound, Unauthorized
 from wowdesk.core.i18n import N_, current_language
+from wowdesk.http.deps import IdPath, RuntimeDep
+from wowdesk.http.routing import StandardJSONRoute
+from wowdesk.http.uploads import discard, store_upload
 from wowdesk.realtime.hub import Hub
 
 router = APIRouter(tags=["widget"], route_class=StandardJSONRoute)

@@ -52,7 +52,7 @@ UOW_SESSION = "wowdesk_session"  # request.state: the unit of work's session, on
 
 
 class StandardJSONRoute(APIRoute):
-    """Every API route: standard JSON bodies, and the request's unit of work (``api.deps.SessionDep``)
+    """Every API route: standard JSON bodies, and the request's unit of work (``http.deps.SessionDep``)
     closed here — committed once the route has returned its answer and before that answer is sent,
     rolled back if it raised. Cheaper than a FastAPI generator dependency, and the same guarantee."""
 

@@ -11,7 +11,7 @@ import uuid
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
 
-from fastapi import UploadFile
+from starlette.datastructures import UploadFile  # FastAPI's UploadFile is a subclass: both are accepted
 
 from wowdesk.core.errors import InvalidInput, PayloadTooLarge, UnsupportedMediaType
 from wowdesk.core.i18n import N_
