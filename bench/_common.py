@@ -92,11 +92,13 @@ class Server:
         assert self.proc is not None
         return self.proc.pid
 
-    def start(self, timeout: float = 60.0) -> None:
+    def start(self, timeout: float = 60.0, serve_args: tuple[str, ...] = ()) -> None:
+        """Start ``wowdesk serve`` on a free loopback port (`serve_args` appended, e.g.
+        ``("--no-migrate",)``) and wait until /healthz answers."""
         self.port = free_port()
         with self.log.open("ab") as log:
             self.proc = subprocess.Popen(
-                [str(WOWDESK), "serve", "--host", "127.0.0.1", "--port", str(self.port)],
+                [str(WOWDESK), "serve", "--host", "127.0.0.1", "--port", str(self.port), *serve_args],
                 cwd=self.workdir,
                 env=self.env,
                 stdout=log,
@@ -160,6 +162,23 @@ def pg_create_database(admin_url: str) -> str:
     name = f"wowdesk_bench_{os.getpid()}_{secrets.token_hex(3)}"
     asyncio.run(_pg(admin_url, f'CREATE DATABASE "{name}"'))
     return make_url(admin_url).set(database=name).render_as_string(hide_password=False)
+
+
+def pg_recreate_database(admin_url: str, name: str) -> str:
+    """The database `name` on the server of `admin_url`, dropped first if it exists, new and empty;
+    returns its URL."""
+    from sqlalchemy.engine import make_url
+
+    if not name.replace("_", "").isalnum():
+        raise ValueError(f"not a plain database name: {name!r}")
+    asyncio.run(_pg(admin_url, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+    asyncio.run(_pg(admin_url, f'CREATE DATABASE "{name}"'))
+    return make_url(admin_url).set(database=name).render_as_string(hide_password=False)
+
+
+def pg_execute(url: str, sql: str) -> Any:
+    """One statement outside any transaction (VACUUM, ANALYZE …); returns its first value."""
+    return asyncio.run(_pg(url, sql))
 
 
 def pg_drop_database(admin_url: str, url: str) -> None:
@@ -339,10 +358,13 @@ def run_clients(
     iteration: Iteration,
     server_pid: int,
     warmup_iterations: int = 0,
+    max_iterations: int | None = None,
 ) -> Phase:
     """Run `iteration` in a loop in one thread per client until `seconds` have passed (an iteration
-    under way finishes), after `warmup_iterations` unrecorded ones each."""
+    under way finishes) or, with `max_iterations`, that many have started in all, after
+    `warmup_iterations` unrecorded ones each."""
     recorders = [Recorder() for _ in clients]
+    started = itertools.count()  # next() is atomic in CPython: a shared iteration budget
     ready, go = threading.Barrier(len(clients) + 1), threading.Event()
     deadline = [math.inf]
 
@@ -361,6 +383,8 @@ def run_clients(
         go.wait()
         k, rec = 0, recorders[i]
         while time.perf_counter() < deadline[0]:
+            if max_iterations is not None and next(started) >= max_iterations:
+                break
             once(rec, k)
             rec.iterations += 1
             k += 1

@@ -497,3 +497,17 @@ def reply_body(rng: random.Random, customer: int) -> str:
     lang = customer_language(customer)
     replies = {"en": EN_REPLIES, "zh-Hant": HANT_REPLIES, "zh-Hans": HANS_REPLIES}[lang]
     return rng.choice(replies).format(**_values(rng, lang, customer_name(customer)))
+
+
+def customer_followup(rng: random.Random, customer: int) -> str:
+    """A later message of the customer in a ticket's thread, in the customer's language."""
+    lang = customer_language(customer)
+    texts = {"en": EN_DESCRIPTIONS, "zh-Hant": HANT_DESCRIPTIONS, "zh-Hans": HANS_DESCRIPTIONS}[lang]
+    return rng.choice(texts).format(**_values(rng, lang, customer_name(customer)))
+
+
+def chat_line(rng: random.Random, customer: int) -> str:
+    """A short chat message of the customer (a subject-sized line), in the customer's language."""
+    lang = customer_language(customer)
+    texts = {"en": EN_SUBJECTS, "zh-Hant": HANT_SUBJECTS, "zh-Hans": HANS_SUBJECTS}[lang]
+    return rng.choice(texts).format(**_values(rng, lang, customer_name(customer)))
