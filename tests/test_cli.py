@@ -323,6 +323,12 @@ def test_demo_seeds_once_and_shows_the_same_logins_again(inst: Installation) -> 
         timeout=30,
     )
     assert tickets.status_code == 200 and len(tickets.json()["items"]) == 5, tickets.text
+    chats = httpx.get(
+        f"{inst.url}/api/v1/conversations",
+        headers={"Authorization": f"Bearer {token.json()['access_token']}"},
+        timeout=30,
+    ).json()["items"]
+    assert len(chats) == 2 and {c["assignee_id"] is None for c in chats} == {True, False}, chats
 
 
 def test_migrate_is_idempotent(inst: Installation) -> None:

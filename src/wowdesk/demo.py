@@ -14,6 +14,7 @@ from wowdesk.accounts import actions as accounts
 from wowdesk.accounts import queries as account_queries
 from wowdesk.accounts.schemas import AgentCreate, TeamCreate, WorkspaceCreate
 from wowdesk.conversations import actions as chat_actions
+from wowdesk.conversations.schemas import AgentMessageIn, ConversationUpdate, ProfileIn, VisitorMessageIn
 from wowdesk.core.actor import Actor
 from wowdesk.core.runtime import Runtime
 from wowdesk.customers import actions as customers
@@ -127,6 +128,30 @@ TICKETS: list[tuple[Any, ...]] = [
 ]
 
 
+# Chats on the website's widget: (visitor name, e-mail, language, [(who, text)], assignee key or
+# None (waiting in the queue)). "customer" lines are the visitor's, the others an agent's replies.
+CHATS: list[tuple[Any, ...]] = [
+    (
+        "林佳慧",
+        "chia-hui.lin@example.tw",
+        "zh-Hant",
+        [
+            ("customer", "請問週末有門市可以自取嗎？"),
+            ("meiling", "您好！台北信義門市週六、週日 11:00-20:00 都可以自取喔。"),
+            ("customer", "太好了，謝謝！"),
+        ],
+        "meiling",
+    ),
+    (
+        "Kevin Brown",
+        "kevin.brown@example.com",
+        "en",
+        [("customer", "Hi, can I still change the colour of order EN-5590? It hasn't shipped yet.")],
+        None,
+    ),
+]
+
+
 def _load_credentials(rt: Runtime) -> list[dict[str, str]] | None:
     path = rt.settings.data_dir / CREDENTIALS_FILE
     if not path.exists():
@@ -188,7 +213,7 @@ async def seed_demo(rt: Runtime) -> tuple[list[dict[str, str]] | None, bool]:
         await accounts.do_create_team(
             session, system, TeamCreate(name="Global", member_ids=[agents["alex"].id])
         )
-        await chat_actions.do_create_default_channel(session, ws.id)
+        channel = await chat_actions.do_create_default_channel(session, ws.id)
         await tickets.do_create_field(
             session,
             system,
@@ -242,6 +267,28 @@ async def seed_demo(rt: Runtime) -> tuple[list[dict[str, str]] | None, bool]:
             if status not in ("new", "open"):
                 await tickets.do_update_ticket(
                     session, _as(agent or agents["admin"]), ticket, TicketUpdate(status=status)
+                )
+        for n, (name, email, language, lines, assignee) in enumerate(CHATS):
+            customer_id = await chat_actions.do_identify_visitor(
+                session, channel, identity=None, profile=ProfileIn(name=name, email=email), language=language
+            )
+            conversation = None
+            for i, (who, text) in enumerate(lines):
+                if who == "customer":
+                    conversation, _message, _new = await chat_actions.do_receive_message(
+                        session,
+                        channel,
+                        customer_id,
+                        VisitorMessageIn(client_id=f"demo-{n}-{i}", body=text),
+                        language=language,
+                    )
+                elif conversation is not None:
+                    await chat_actions.do_send_message(
+                        session, _as(agents[who]), conversation, AgentMessageIn(body=text)
+                    )
+            if conversation is not None and assignee is not None:
+                await chat_actions.do_update_conversation(
+                    session, system, conversation, ConversationUpdate(assignee_id=agents[assignee].id)
                 )
     _save_credentials(rt, creds)
     return creds, True
