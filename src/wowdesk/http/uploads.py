@@ -87,3 +87,29 @@ async def store_upload(
 async def discard(rt: Runtime, stored: StoredFile) -> None:
     with contextlib.suppress(Exception):
         await rt.storage.delete(stored.storage_key)
+
+
+class Stash:
+    """The files stored for one request (:func:`stored_until_recorded`)."""
+
+    def __init__(self, rt: Runtime) -> None:
+        self.rt = rt
+        self.files: list[StoredFile] = []
+
+    async def store(self, file: UploadFile, workspace_id: int, *, max_bytes: int | None = None) -> StoredFile:
+        stored = await store_upload(self.rt, file, workspace_id, max_bytes=max_bytes)
+        self.files.append(stored)
+        return stored
+
+
+@contextlib.asynccontextmanager
+async def stored_until_recorded(rt: Runtime) -> AsyncIterator[Stash]:
+    """Store uploads and record them in the block: if the block fails (a file refused, the record
+    not written), every file it stored is deleted again, so no bytes stay without their row."""
+    stash = Stash(rt)
+    try:
+        yield stash
+    except BaseException:
+        for stored in stash.files:
+            await discard(rt, stored)
+        raise

@@ -9,7 +9,7 @@ from wowdesk.core.errors import NotFound
 from wowdesk.core.i18n import N_
 from wowdesk.http.deps import ActorDep, IdPath, RuntimeDep, SessionDep
 from wowdesk.http.routing import StandardJSONRoute
-from wowdesk.http.uploads import discard, store_upload
+from wowdesk.http.uploads import stored_until_recorded
 from wowdesk.tickets import actions, queries
 from wowdesk.tickets.schemas import AttachmentOut
 
@@ -23,8 +23,8 @@ router = APIRouter(prefix="/api/v1/attachments", tags=["attachments"], route_cla
     summary="Upload a file; name its id in a comment's attachment_ids to attach it",
 )
 async def upload(file: UploadFile, session: SessionDep, actor: ActorDep, rt: RuntimeDep) -> AttachmentOut:
-    stored = await store_upload(rt, file, actor.workspace_id)
-    try:
+    async with stored_until_recorded(rt) as stash:
+        stored = await stash.store(file, actor.workspace_id)
         attachment = await actions.do_register_attachment(
             session,
             actor,
@@ -35,9 +35,6 @@ async def upload(file: UploadFile, session: SessionDep, actor: ActorDep, rt: Run
             storage_key=stored.storage_key,
         )
         return AttachmentOut.model_validate(attachment)
-    except BaseException:
-        await discard(rt, stored)
-        raise
 
 
 @router.get("/{attachment_id}", response_model=AttachmentOut)

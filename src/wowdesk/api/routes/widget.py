@@ -32,7 +32,7 @@ from wowdesk.core.errors import NotFound, Unauthorized
 from wowdesk.core.i18n import N_, current_language
 from wowdesk.http.deps import IdPath, RuntimeDep
 from wowdesk.http.routing import StandardJSONRoute
-from wowdesk.http.uploads import discard, store_upload
+from wowdesk.http.uploads import stored_until_recorded
 from wowdesk.realtime.hub import Hub
 
 router = APIRouter(tags=["widget"], route_class=StandardJSONRoute)
@@ -154,8 +154,8 @@ WIDGET_FILE_LIMIT = 10 * 1024 * 1024
     summary="Upload a file (10 MB at most); name its id in a message's attachment_ids",
 )
 async def visitor_upload(file: UploadFile, visitor: VisitorDep, rt: RuntimeDep) -> Response:
-    stored = await store_upload(rt, file, visitor.workspace_id, max_bytes=WIDGET_FILE_LIMIT)
-    try:
+    async with stored_until_recorded(rt) as stash:
+        stored = await stash.store(file, visitor.workspace_id, max_bytes=WIDGET_FILE_LIMIT)
         async with rt.uow() as s:
             row = await chat.do_register_chat_file(
                 s,
@@ -167,9 +167,6 @@ async def visitor_upload(file: UploadFile, visitor: VisitorDep, rt: RuntimeDep) 
                 sha256=stored.sha256,
                 storage_key=stored.storage_key,
             )
-    except BaseException:
-        await discard(rt, stored)
-        raise
     return model_response(ChatFileOut.model_validate(chat_queries.file_out(row)), status_code=201)
 
 

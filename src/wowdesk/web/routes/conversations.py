@@ -9,21 +9,20 @@ from typing import Any
 from fastapi import APIRouter, Request, Response
 from fastapi.responses import JSONResponse
 from sqlalchemy.ext.asyncio import AsyncSession
-from starlette.datastructures import UploadFile  # what request.form() holds (FastAPI's is a subclass)
 
 from wowdesk.accounts import queries as accounts
 from wowdesk.conversations import actions, queries
 from wowdesk.conversations.models import ConversationRow
 from wowdesk.conversations.schemas import AgentMessageIn, ConversationUpdate
-from wowdesk.core.errors import InvalidInput, NotFound
+from wowdesk.core.errors import NotFound
 from wowdesk.core.i18n import N_, _
 from wowdesk.core.schemas import MAX_DB_ID
 from wowdesk.http.deps import RuntimeDep, SessionDep
-from wowdesk.http.uploads import StoredFile, discard, store_upload
+from wowdesk.http.uploads import stored_until_recorded
 from wowdesk.inbox.queries import CHANNEL_NAME, CONVERSATION_STATUS
 from wowdesk.tickets import actions as ticket_actions
 from wowdesk.web.console import Console, ConsoleDep, ConsoleRoute, done, fragment, page, wants_fragment
-from wowdesk.web.forms import optional_id, parse, text
+from wowdesk.web.forms import optional_id, parse, position, text, uploads
 from wowdesk.web.panels import canned_for, customer_panel
 from wowdesk.web.shell import frame
 
@@ -38,10 +37,6 @@ async def _conversation(session: AsyncSession, c: Console, conversation_id: int)
     if not 1 <= conversation_id <= MAX_DB_ID:
         raise NotFound(N_("Conversation not found."))
     return await queries.get_conversation(session, c.actor, conversation_id)
-
-
-def _number(raw: str) -> int | None:
-    return int(raw) if raw.isdigit() and len(raw) < 19 else None
 
 
 async def _head(session: AsyncSession, c: Console, cv: ConversationRow) -> dict[str, Any]:
@@ -65,7 +60,7 @@ async def _choices(session: AsyncSession, c: Console) -> dict[str, Any]:
 @router.get("/conversations/{conversation_id}")
 async def show(conversation_id: int, request: Request, c: ConsoleDep, session: SessionDep) -> Response:
     cv = await _conversation(session, c, conversation_id)
-    before = _number(text(request.query_params, "before"))
+    before = position(request.query_params, "before")
     upto = min(cv.last_seq, (before - 1) if before else cv.last_seq)
     start = max(0, upto - MESSAGES_PAGE)
     messages = await queries.messages(
@@ -97,7 +92,7 @@ async def show(conversation_id: int, request: Request, c: ConsoleDep, session: S
 async def since(conversation_id: int, request: Request, c: ConsoleDep, session: SessionDep) -> Response:
     """Messages after seq ``after``, and the conversation's properties as they are now."""
     cv = await _conversation(session, c, conversation_id)
-    after = _number(text(request.query_params, "after")) or 0
+    after = position(request.query_params, "after") or 0
     messages = await queries.messages(
         session, c.actor.workspace_id, cv, after_seq=after, limit=MESSAGES_PAGE, public_only=False
     )
@@ -123,16 +118,12 @@ async def reply(
     form = await request.form()
     note = text(form, "mode") == "note"
     client_id = text(form, "client_id") or None
-    files = [f for f in form.getlist("files") if isinstance(f, UploadFile) and f.filename]
-    if len(files) > MAX_FILES:
-        raise InvalidInput(N_("At most {max} files at once."), max=MAX_FILES)
+    files = uploads(form, "files", MAX_FILES)
     data = parse(AgentMessageIn, {"body": text(form, "body"), "private": note, "client_id": client_id})
-    stored: list[StoredFile] = []
-    try:
+    async with stored_until_recorded(rt) as stash:
         ids = []
         for f in files:
-            one = await store_upload(rt, f, c.actor.workspace_id, max_bytes=CHAT_FILE_LIMIT)
-            stored.append(one)
+            one = await stash.store(f, c.actor.workspace_id, max_bytes=CHAT_FILE_LIMIT)
             row = await actions.do_register_chat_file(
                 session,
                 c.actor.workspace_id,
@@ -145,10 +136,6 @@ async def reply(
             )
             ids.append(row.id)
         await actions.do_send_message(session, c.actor, cv, data, attachment_ids=ids)
-    except BaseException:
-        for one in stored:
-            await discard(rt, one)
-        raise
     return done(request, f"/conversations/{cv.id}", message=_("Note added.") if note else _("Reply sent."))
 
 

@@ -13,7 +13,7 @@ from wowdesk.customers import actions, queries
 from wowdesk.customers.schemas import CustomerUpdate
 from wowdesk.http.deps import SessionDep
 from wowdesk.web.console import ConsoleDep, ConsoleRoute, done, page
-from wowdesk.web.forms import parse, text
+from wowdesk.web.forms import parse, position, text
 from wowdesk.web.panels import customer_panel
 from wowdesk.web.shell import frame
 
@@ -26,8 +26,7 @@ PAGE_SIZE = 30
 async def index(request: Request, c: ConsoleDep, session: SessionDep) -> Response:
     c.actor.require(CUSTOMERS_READ)
     q = text(request.query_params, "q")[:200] or None
-    after = text(request.query_params, "after")
-    after_id = int(after) if after.isdigit() and len(after) < 19 else None
+    after_id = position(request.query_params, "after")
     rows = await queries.list_customers(session, c.actor, q=q, after_id=after_id, limit=PAGE_SIZE + 1)
     people = await queries.describe_customers(session, c.actor.workspace_id, rows[:PAGE_SIZE])
     next_url = None

@@ -20,7 +20,7 @@ from wowdesk.inbox import actions, queries
 from wowdesk.inbox.schemas import ViewFilters, ViewIn, ViewUpdate
 from wowdesk.tickets import queries as tickets
 from wowdesk.web.console import ConsoleDep, ConsoleRoute, done, fragment, page, wants_fragment
-from wowdesk.web.forms import FormErrors, many, parse, text
+from wowdesk.web.forms import FormErrors, checked, many, parse, text, whole
 from wowdesk.web.shell import frame
 
 router = APIRouter(include_in_schema=False, route_class=ConsoleRoute)
@@ -46,11 +46,9 @@ def filters_from(params: QueryParams | Any, base: ViewFilters) -> ViewFilters:
             "statuses": many(params, "status"),
             "priorities": many(params, "priority"),
             "channels": many(params, "channel"),
-            "assignee": None
-            if not assignee
-            else (int(assignee) if assignee.isdigit() and len(assignee) < 19 else assignee),
-            "team_ids": [int(t) if t.isdigit() and len(t) < 19 else t for t in many(params, "team")],
-            "my_teams": params.get("my_teams") == "1",
+            "assignee": whole(assignee) if assignee else None,
+            "team_ids": [whole(t) for t in many(params, "team")],
+            "my_teams": checked(params, "my_teams"),
             "tag": text(params, "tag") or None,
             "fields": {
                 k.removeprefix("field."): v.strip()
@@ -138,7 +136,7 @@ async def save_view(request: Request, c: ConsoleDep, session: SessionDep) -> Res
     filters = filters_from(form, ViewFilters())
     data = parse(
         ViewIn,
-        {"name": text(form, "name"), "filters": filters.model_dump(), "shared": form.get("shared") == "1"},
+        {"name": text(form, "name"), "filters": filters.model_dump(), "shared": checked(form, "shared")},
     )
     view = await actions.do_create_view(session, c.actor, data)
     return done(request, f"/inbox?view={view.id}")

@@ -17,7 +17,7 @@ from wowdesk.notifications import actions as notify_actions
 from wowdesk.notifications import queries as notify_queries
 from wowdesk.notifications.schemas import NotificationSettingsIn
 from wowdesk.web.console import ConsoleDep, ConsoleRoute, browser_language, done, page
-from wowdesk.web.forms import parse, text
+from wowdesk.web.forms import checked, parse, text
 from wowdesk.web.shell import frame
 
 router = APIRouter(include_in_schema=False, route_class=ConsoleRoute)
@@ -48,7 +48,7 @@ async def notifications(request: Request, c: ConsoleDep, session: SessionDep) ->
     """What is pushed to the agent's devices when their console is closed."""
     form = await request.form()
     data = NotificationSettingsIn(
-        assignments=form.get("assignments") == "on", customer_replies=form.get("customer_replies") == "on"
+        assignments=checked(form, "assignments"), customer_replies=checked(form, "customer_replies")
     )
     await notify_actions.do_set_notification_settings(session, c.actor, data)
     return done(request, "/settings", message=_("Saved."))

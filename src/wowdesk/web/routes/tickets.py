@@ -8,19 +8,18 @@ from typing import Any
 from fastapi import APIRouter, Request, Response
 from fastapi.responses import JSONResponse
 from sqlalchemy.ext.asyncio import AsyncSession
-from starlette.datastructures import UploadFile  # what request.form() holds (FastAPI's is a subclass)
 
 from wowdesk.accounts import queries as accounts
-from wowdesk.core.errors import InvalidInput, NotFound
+from wowdesk.core.errors import NotFound
 from wowdesk.core.i18n import N_, _
 from wowdesk.core.schemas import MAX_DB_ID
 from wowdesk.http.deps import RuntimeDep, SessionDep
-from wowdesk.http.uploads import StoredFile, discard, store_upload
+from wowdesk.http.uploads import stored_until_recorded
 from wowdesk.tickets import actions, queries
 from wowdesk.tickets.models import TicketRow
 from wowdesk.tickets.schemas import CommentCreate, TicketOut, TicketUpdate
 from wowdesk.web.console import Console, ConsoleDep, ConsoleRoute, done, fragment, page, wants_fragment
-from wowdesk.web.forms import optional_id, parse, text
+from wowdesk.web.forms import optional_id, parse, position, text, uploads
 from wowdesk.web.panels import canned_for, customer_panel, people
 from wowdesk.web.shell import frame
 
@@ -84,10 +83,7 @@ async def _props(session: AsyncSession, c: Console, out: TicketOut) -> dict[str,
 async def show(ticket_id: int, request: Request, c: ConsoleDep, session: SessionDep) -> Response:
     t = await _ticket(session, c, ticket_id)
     out = await queries.describe_ticket(session, c.actor.workspace_id, t)
-    before = text(request.query_params, "before")
-    timeline = await _timeline(
-        session, c, t, out, before=int(before) if before.isdigit() and len(before) < 19 else None
-    )
+    timeline = await _timeline(session, c, t, out, before=position(request.query_params, "before"))
     panel = await customer_panel(session, c, out.requester.id)
     customer = panel.get("customer")
     values = {
@@ -111,8 +107,7 @@ async def show(ticket_id: int, request: Request, c: ConsoleDep, session: Session
 async def timeline_since(ticket_id: int, request: Request, c: ConsoleDep, session: SessionDep) -> Response:
     """What was added after timeline entry ``after``, and the properties as they are now."""
     t = await _ticket(session, c, ticket_id)
-    raw = text(request.query_params, "after")
-    after = int(raw) if raw.isdigit() and len(raw) < 19 else 0
+    after = position(request.query_params, "after") or 0
     out = await queries.describe_ticket(session, c.actor.workspace_id, t)
     timeline = await _timeline(session, c, t, out, after=after)
     items = fragment("tickets/_entries.html", console=c, **timeline) if timeline["entries"] else ""
@@ -137,18 +132,14 @@ async def reply(
     form = await request.form()
     mode = text(form, "mode") or "reply"
     status = text(form, "status") or None
-    files = [f for f in form.getlist("files") if isinstance(f, UploadFile) and f.filename]
-    if len(files) > MAX_FILES:
-        raise InvalidInput(N_("At most {max} files at once."), max=MAX_FILES)
+    files = uploads(form, "files", MAX_FILES)
     data = parse(
         CommentCreate,
         {"body": text(form, "body"), "public": mode != "note", "status": status},
     )
-    stored: list[StoredFile] = []
-    try:
+    async with stored_until_recorded(rt) as stash:
         for f in files:
-            s = await store_upload(rt, f, c.actor.workspace_id)
-            stored.append(s)
+            s = await stash.store(f, c.actor.workspace_id)
             a = await actions.do_register_attachment(
                 session,
                 c.actor,
@@ -160,10 +151,6 @@ async def reply(
             )
             data.attachment_ids.append(a.id)
         await actions.do_add_comment(session, c.actor, t, data)
-    except BaseException:
-        for s in stored:
-            await discard(rt, s)
-        raise
     message = _("Note added.") if mode == "note" else _("Reply sent.")
     return done(request, f"/tickets/{t.id}", message=message)
 

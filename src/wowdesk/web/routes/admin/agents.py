@@ -13,8 +13,8 @@ from wowdesk.accounts.schemas import AgentCreate, AgentSkillsIn, AgentUpdate
 from wowdesk.core.i18n import N_, _
 from wowdesk.http.deps import IdPath, SessionDep
 from wowdesk.web.console import ConsoleRoute, done
-from wowdesk.web.forms import FormLike, parse, text
-from wowdesk.web.routes.admin.common import MAX_SHOWN, CanManageAgents, admin_page, checked, number
+from wowdesk.web.forms import FormLike, checked, number, parse, position, text, whole
+from wowdesk.web.routes.admin.common import MAX_SHOWN, CanManageAgents, admin_page
 from wowdesk.web.routes.settings import time_zones
 
 router = APIRouter(include_in_schema=False, route_class=ConsoleRoute)
@@ -46,18 +46,12 @@ PERMISSIONS = {
 }
 
 
-def _after(request: Request) -> int | None:
-    after = text(request.query_params, "after")
-    return int(after) if after.isdigit() and len(after) < 19 else None
-
-
 @router.get("/admin/agents")
 async def index(request: Request, c: CanManageAgents, session: SessionDep) -> Response:
     role = text(request.query_params, "role")
     role = role if role in ROLES else ""
-    rows = await queries.list_agents(
-        session, c.actor, role=role or None, after_id=_after(request), limit=PAGE_SIZE + 1
-    )
+    after = position(request.query_params, "after")
+    rows = await queries.list_agents(session, c.actor, role=role or None, after_id=after, limit=PAGE_SIZE + 1)
     next_url = None
     if len(rows) > PAGE_SIZE:
         next_url = f"/admin/agents?after={rows[PAGE_SIZE - 1].id}" + (f"&role={role}" if role else "")
@@ -71,7 +65,7 @@ async def index(request: Request, c: CanManageAgents, session: SessionDep) -> Re
         roles=ROLES,
         next_url=next_url,
         first_url=f"/admin/agents?role={role}" if role else "/admin/agents",
-        paged=_after(request) is not None,
+        paged=after is not None,
         time_zones=time_zones(),
     )
 
@@ -116,14 +110,10 @@ async def show(agent_id: IdPath, c: CanManageAgents, session: SessionDep) -> Res
     )
 
 
-def _whole(value: str) -> int | str:
-    return int(value) if value.isdigit() and len(value) < 19 else value
-
-
 def _skills_from(form: FormLike) -> AgentSkillsIn:
     """``skill_<id>`` = level 1-5, or empty for a skill the agent does not have."""
     chosen = [
-        {"skill_id": _whole(key.removeprefix("skill_")), "level": _whole(text(form, key))}
+        {"skill_id": whole(key.removeprefix("skill_")), "level": whole(text(form, key))}
         for key in form
         if key.startswith("skill_") and text(form, key)
     ]

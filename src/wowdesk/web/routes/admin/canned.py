@@ -16,8 +16,8 @@ from wowdesk.inbox import actions, queries
 from wowdesk.inbox.models import CannedResponse
 from wowdesk.inbox.schemas import CannedIn, CannedUpdate
 from wowdesk.web.console import Console, ConsoleDep, ConsoleRoute, done
-from wowdesk.web.forms import FormLike, parse, text
-from wowdesk.web.routes.admin.common import admin_page, checked, or_again
+from wowdesk.web.forms import FormLike, checked, parse, text
+from wowdesk.web.routes.admin.common import admin_page, or_again
 
 router = APIRouter(include_in_schema=False, route_class=ConsoleRoute)
 

@@ -22,10 +22,10 @@ from wowdesk.core.errors import DomainError, InvalidInput
 from wowdesk.core.i18n import N_, _
 from wowdesk.http.deps import IdPath, SessionDep
 from wowdesk.web.console import Console, ConsoleRoute, done, wants_fragment
-from wowdesk.web.forms import FormLike, many, optional_id, parse, text
+from wowdesk.web.forms import FormLike, checked, many, optional_id, parse, text
 from wowdesk.web.labels import WEEKDAYS as WEEKDAY_WORDS
 from wowdesk.web.labels import label
-from wowdesk.web.routes.admin.common import MAX_SHOWN, CanManageChannels, admin_page, checked, or_again
+from wowdesk.web.routes.admin.common import MAX_SHOWN, CanManageChannels, admin_page, or_again
 from wowdesk.web.routes.settings import time_zones
 
 router = APIRouter(include_in_schema=False, route_class=ConsoleRoute)

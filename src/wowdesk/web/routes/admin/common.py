@@ -84,22 +84,9 @@ CanManageFields = Annotated[Console, Depends(needs(FIELDS_MANAGE))]
 # -- reading forms -----------------------------------------------------------------------------------------
 
 
-def checked(form: FormLike, name: str) -> bool:
-    """A checkbox: sent (with any value but "0"/"false") when ticked, absent when not."""
-    return text(form, name).lower() not in ("", "0", "false", "off")
-
-
 def lines(form: FormLike, name: str) -> list[str]:
     """A textarea with one item per line: the non-empty lines, trimmed."""
     return [line.strip() for line in text(form, name).splitlines() if line.strip()]
-
-
-def number(form: FormLike, name: str, default: int | str | None = None) -> int | str | None:
-    """A whole number field: the number, the default when empty, the text as given (to be refused)."""
-    value = text(form, name)
-    if not value:
-        return default
-    return int(value) if value.isdigit() and len(value) < 19 else value
 
 
 def ids(values: list[str]) -> list[int]:

@@ -15,15 +15,13 @@ from wowdesk.http.deps import IdPath, SessionDep
 from wowdesk.tickets import actions, queries
 from wowdesk.tickets.schemas import FieldCreate, FieldUpdate
 from wowdesk.web.console import Console, ConsoleRoute, done
-from wowdesk.web.forms import FormLike, parse, text
+from wowdesk.web.forms import FormLike, checked, number, parse, text
 from wowdesk.web.labels import FIELD_TYPE
 from wowdesk.web.routes.admin.common import (
     MAX_SHOWN,
     CanManageFields,
     admin_page,
-    checked,
     lines,
-    number,
     or_again,
 )
 
