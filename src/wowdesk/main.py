@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from wowdesk import __version__
+from wowdesk.accounts.calendars.actions import IN_USE_CHECKS
 from wowdesk.conversations import jobs as chat_jobs
 from wowdesk.core import eventlog, idempotency
 from wowdesk.core.bus import make_bus
@@ -34,6 +35,15 @@ from wowdesk.notifications.push import PushConfig
 from wowdesk.settings import Settings
 from wowdesk.tickets import jobs as ticket_jobs
 from wowdesk.tickets import listeners as ticket_listeners
+from wowdesk.tickets.actions import REACTOR
+from wowdesk.tickets.automations import engine as automation_engine
+from wowdesk.tickets.automations import jobs as automation_jobs
+from wowdesk.tickets.automations import queries as automation_queries
+from wowdesk.tickets.csat import jobs as csat_jobs
+from wowdesk.tickets.links import jobs as link_jobs
+from wowdesk.tickets.routing import jobs as routing_jobs
+from wowdesk.tickets.sla import jobs as sla_jobs
+from wowdesk.tickets.sla import queries as sla_queries
 
 if TYPE_CHECKING:
     from fastapi import FastAPI, Request, Response
@@ -60,6 +70,11 @@ def build_registry() -> tuple[JobRegistry, dict[str, list[DurableListener]]]:
     registry = JobRegistry(
         [
             *ticket_jobs.JOBS,
+            *link_jobs.JOBS,
+            *sla_jobs.JOBS,
+            *automation_jobs.JOBS,
+            *routing_jobs.JOBS,
+            *csat_jobs.JOBS,
             *chat_jobs.JOBS,
             *notification_jobs.JOBS,
             JobSpec(name="core.housekeeping", handler=_purge_housekeeping, every=dt.timedelta(hours=6)),
@@ -69,7 +84,16 @@ def build_registry() -> tuple[JobRegistry, dict[str, list[DurableListener]]]:
     for event_name, spec in ticket_listeners.LISTENERS:
         registry.add(spec)
         durable.setdefault(event_name, []).append(spec.name)
+    for event_name, spec, condition in link_jobs.LISTENERS:
+        registry.add(spec)
+        durable.setdefault(event_name, []).append((spec.name, condition))
     for event_name, spec, condition in notification_listeners.LISTENERS:
+        registry.add(spec)
+        durable.setdefault(event_name, []).append((spec.name, condition))
+    for event_name, spec, condition in routing_jobs.LISTENERS:
+        registry.add(spec)
+        durable.setdefault(event_name, []).append((spec.name, condition))
+    for event_name, spec, condition in csat_jobs.LISTENERS:
         registry.add(spec)
         durable.setdefault(event_name, []).append((spec.name, condition))
     return registry, durable
@@ -89,6 +113,11 @@ def build_runtime(settings: Settings, *, clock: Clock | None = None) -> Runtime:
         "autoclose_solved_after_days": settings.autoclose_solved_after_days,
         "storage": storage,
         "push": push,
+        # What may keep a calendar from being deleted (accounts.calendars.actions).
+        IN_USE_CHECKS: [sla_queries.check_calendar_unused, automation_queries.check_calendar_unused],
+        # Survey links (tickets.csat) when a workspace's settings name no address of their own.
+        "public_url": f"http://{settings.host}:{settings.port}",
+        REACTOR: automation_engine.react,
     }
     uow = UnitOfWorkFactory(db, bus, clock, context=context, durable_listeners=durable)
     signer = TokenSigner(settings.resolved_secret_key(), settings.access_token_minutes)
@@ -131,17 +160,24 @@ def create_app(
         accounts,
         attachments,
         auth,
+        automations,
+        calendars,
         channels,
         conversations,
         customers,
         fields,
         inbox,
         jobs,
+        macros,
         push,
+        routing,
+        sla,
         system,
+        ticket_links,
         tickets,
         widget,
     )
+    from wowdesk.api.routes import csat as csat_routes
     from wowdesk.http.actor_cache import ActorCache
     from wowdesk.realtime.hub import Hub
     from wowdesk.web import app as console
@@ -208,6 +244,13 @@ def create_app(
         widget,
         push,
         inbox,
+        routing,
+        automations,
+        csat_routes,
+        calendars,
+        sla,
+        macros,
+        ticket_links,
     ):
         app.include_router(module.router)
     console.mount(app)

@@ -141,8 +141,58 @@ def _populate(c: Cast, marker: str) -> tuple[dict[str, int], str]:
         ),
         201,
     )["id"]
+    hours = {"time_zone": "Asia/Taipei", "weekly": {"mon": ["09:00-18:00"]}}
+    ids["calendar"] = _ok(ada.post("/api/v1/calendars", json={"name": f"Calendar {marker}", **hours}), 201)[
+        "id"
+    ]
+    policy = {"calendar_id": ids["calendar"], "targets": {"urgent": {"first_reply": 30}}}
+    ids["sla_policy"] = _ok(ada.post("/api/v1/sla-policies", json={"name": f"SLA {marker}", **policy}), 201)[
+        "id"
+    ]
     # Deleted by the owner's control request of their DELETE case, so kept apart from the ones above.
+    ids["doomed_calendar"] = _ok(ada.post("/api/v1/calendars", json={"name": f"Old {marker}", **hours}), 201)[
+        "id"
+    ]
+    ids["doomed_policy"] = _ok(
+        ada.post("/api/v1/sla-policies", json={"name": f"Old {marker}", **policy}), 201
+    )["id"]
     ids["doomed_view"] = _ok(ada.post("/api/v1/views", json={"name": f"Old view {marker}"}), 201)["id"]
+    macro = {
+        "actions": [{"add_tags": ["macro"]}],
+        "reply": {"texts": {"en": f"Hello {marker}"}, "public": False},
+    }
+    ids["macro"] = _ok(ada.post("/api/v1/macros", json={"name": f"Macro {marker}", **macro}), 201)["id"]
+    ids["doomed_macro"] = _ok(ada.post("/api/v1/macros", json={"name": f"Old {marker}", **macro}), 201)["id"]
+    rule = {
+        "events": ["ticket.created"],
+        "conditions": {"all": [{"field": "ticket.subject", "op": "contains", "value": [f"never {marker}"]}]},
+        "actions": [{"type": "add_tags", "tags": ["never"]}],
+    }
+    ids["automation"] = _ok(ada.post("/api/v1/automations", json={"name": f"Rule {marker}", **rule}), 201)[
+        "id"
+    ]
+    ids["doomed_automation"] = _ok(
+        ada.post("/api/v1/automations", json={"name": f"Old {marker}", **rule}), 201
+    )["id"]
+    # An incident of a problem (the first ticket is solved: links go on open tickets).
+    requester = {"requester": {"id": ids["customer"]}}
+    ids["problem"] = _ok(
+        alice.post("/api/v1/tickets", json={"subject": f"Outage {marker}", "type": "problem", **requester}),
+        201,
+    )["id"]
+    ids["incident"] = _ok(
+        alice.post("/api/v1/tickets", json={"subject": f"Down {marker}", **requester}), 201
+    )["id"]
+    ids["link"] = _ok(
+        alice.post(
+            f"/api/v1/tickets/{ids['incident']}/links",
+            json={"kind": "incident_of", "ticket_id": ids["problem"]},
+        ),
+        201,
+    )["id"]
+    ids["incident_comment"] = _ok(
+        alice.post(f"/api/v1/tickets/{ids['incident']}/comments", json={"body": f"Still down {marker}"}), 201
+    )["id"]
     ids["doomed_canned"] = _ok(
         ada.post("/api/v1/canned-responses", json={"shortcut": f"d{marker}", "title": "Old", "body": "Old"}),
         201,
@@ -201,6 +251,10 @@ LISTS: dict[str, list[dict[str, Any]]] = {
     "/api/v1/push/subscriptions": [{}],
     "/api/v1/views": [{}],
     "/api/v1/canned-responses": [{}],
+    "/api/v1/calendars": [{}],
+    "/api/v1/sla-policies": [{}],
+    "/api/v1/automations": [{}, {"kind": "trigger"}],
+    "/api/v1/macros": [{}, {"active": "true"}],
 }
 
 # Routes that take no id and list nothing.
@@ -217,6 +271,15 @@ NOT_LISTS = {
     ("POST", "/api/v1/push/subscriptions"),
     ("GET", "/api/v1/me/notifications"),
     ("PUT", "/api/v1/me/notifications"),
+    # Satisfaction: the workspace's own survey settings and figures, and its answered surveys; another
+    # workspace's never show (tests/api/test_csat_api.py, with a rated survey in the owner's).
+    ("GET", "/api/v1/csat/settings"),
+    ("PUT", "/api/v1/csat/settings"),
+    ("GET", "/api/v1/csat/responses"),
+    ("GET", "/api/v1/reports/csat"),
+    ("GET", "/api/v1/automations/vocabulary"),  # the same words for everyone
+    ("GET", "/api/v1/me/out-of-office"),  # the signed-in agent's own (tests/api/test_routing_api.py)
+    ("PUT", "/api/v1/me/out-of-office"),
     # How many each of the caller's own views holds: keys and numbers, no names (the lists behind them
     # are the views' items, in the matrix).
     ("GET", "/api/v1/views/counts"),
@@ -307,6 +370,38 @@ MATRIX: dict[tuple[str, str], Case] = {
     ("PATCH", "/api/v1/teams/{team_id}"): Case(
         "/api/v1/teams/{id}", "team", lambda w: {"name": "hijacked", "member_ids": []}
     ),
+    ("GET", "/api/v1/teams/{team_id}/routing"): Case("/api/v1/teams/{id}/routing", "team"),
+    ("PUT", "/api/v1/teams/{team_id}/routing"): Case(
+        "/api/v1/teams/{id}/routing", "team", lambda w: {"strategy": "manual", "ticket_capacity": 1}
+    ),
+    ("POST", "/api/v1/tickets/{ticket_id}/route"): Case(
+        "/api/v1/tickets/{id}/route", "ticket", view="/api/v1/tickets/{id}", owner_status=409
+    ),  # the owner's team assigns by hand
+    ("GET", "/api/v1/agents/{agent_id}/out-of-office"): Case("/api/v1/agents/{id}/out-of-office", "agent"),
+    ("PUT", "/api/v1/agents/{agent_id}/out-of-office"): Case(
+        "/api/v1/agents/{id}/out-of-office", "agent", lambda w: {"out_of_office": False}
+    ),
+    ("GET", "/api/v1/calendars/{calendar_id}"): Case("/api/v1/calendars/{id}", "calendar"),
+    ("GET", "/api/v1/calendars/{calendar_id}/opening"): Case(
+        "/api/v1/calendars/{id}/opening", "calendar", view="/api/v1/calendars/{id}"
+    ),  # its answer says when it was asked
+    ("PATCH", "/api/v1/calendars/{calendar_id}"): Case(
+        "/api/v1/calendars/{id}", "calendar", lambda w: {"holidays": [{"date": "12-25", "name": "x"}]}
+    ),
+    ("DELETE", "/api/v1/calendars/{calendar_id}"): Case(
+        "/api/v1/calendars/{id}", "doomed_calendar", owner_status=204
+    ),
+    ("POST", "/api/v1/calendars/{calendar_id}/holidays/import"): Case(
+        "/api/v1/calendars/{id}/holidays/import", "calendar", view="/api/v1/calendars/{id}", owner_status=415
+    ),  # an .ics file is not JSON: the owner's request reaches the calendar and is refused for its type
+    ("GET", "/api/v1/sla-policies/{policy_id}"): Case("/api/v1/sla-policies/{id}", "sla_policy"),
+    ("PATCH", "/api/v1/sla-policies/{policy_id}"): Case(
+        "/api/v1/sla-policies/{id}", "sla_policy", lambda w: {"description": "hijacked"}
+    ),
+    ("DELETE", "/api/v1/sla-policies/{policy_id}"): Case(
+        "/api/v1/sla-policies/{id}", "doomed_policy", owner_status=204
+    ),
+    ("GET", "/api/v1/tickets/{ticket_id}/sla"): Case("/api/v1/tickets/{id}/sla", "ticket"),
     ("DELETE", "/api/v1/api-keys/{key_id}"): Case(
         "/api/v1/api-keys/{id}", "api_key", view="/api/v1/api-keys", owner_status=204
     ),
@@ -378,6 +473,21 @@ MATRIX: dict[tuple[str, str], Case] = {
         view="/api/v1/conversations/{id}",
         owner_status=201,
     ),
+    # The owner's ticket has no survey yet (sent an hour after the solve): 404 for everyone. A survey
+    # opens by its id *and* its link's token: with a wrong token it is 404 for everyone too.
+    ("GET", "/api/v1/tickets/{ticket_id}/csat"): Case(
+        "/api/v1/tickets/{id}/csat", "ticket", view="/api/v1/tickets/{id}", owner_status=404
+    ),
+    ("GET", "/api/v1/csat/{survey_id}/{token}"): Case(
+        "/api/v1/csat/{id}/not-its-token", "ticket", view="/api/v1/tickets/{id}", owner_status=404
+    ),
+    ("POST", "/api/v1/csat/{survey_id}/{token}"): Case(
+        "/api/v1/csat/{id}/not-its-token",
+        "ticket",
+        lambda w: {"rating": "good"},
+        view="/api/v1/tickets/{id}",
+        owner_status=404,
+    ),
     ("GET", "/api/v1/views/{key}"): Case("/api/v1/views/{id}", "view"),
     ("GET", "/api/v1/views/{key}/items"): Case("/api/v1/views/{id}/items", "view"),
     ("PATCH", "/api/v1/views/{view_id}"): Case(
@@ -390,6 +500,53 @@ MATRIX: dict[tuple[str, str], Case] = {
     ),
     ("DELETE", "/api/v1/canned-responses/{canned_id}"): Case(
         "/api/v1/canned-responses/{id}", "doomed_canned", owner_status=204
+    ),
+    ("GET", "/api/v1/automations/{automation_id}"): Case("/api/v1/automations/{id}", "automation"),
+    ("PATCH", "/api/v1/automations/{automation_id}"): Case(
+        "/api/v1/automations/{id}", "automation", lambda w: {"position": 9}
+    ),
+    ("DELETE", "/api/v1/automations/{automation_id}"): Case(
+        "/api/v1/automations/{id}", "doomed_automation", owner_status=204
+    ),
+    ("POST", "/api/v1/automations/{automation_id}/signing-secret"): Case(
+        "/api/v1/automations/{id}/signing-secret", "automation", view="/api/v1/automations/{id}"
+    ),
+    ("GET", "/api/v1/macros/{macro_id}"): Case("/api/v1/macros/{id}", "macro"),
+    ("PATCH", "/api/v1/macros/{macro_id}"): Case("/api/v1/macros/{id}", "macro", lambda w: {"position": 4}),
+    ("DELETE", "/api/v1/macros/{macro_id}"): Case("/api/v1/macros/{id}", "doomed_macro", owner_status=204),
+    # Two ids: the owner's ticket and the owner's macro.
+    ("POST", "/api/v1/tickets/{ticket_id}/macros/{macro_id}/preview"): Case(
+        "/api/v1/tickets/{id}/macros/{macro}/preview", "incident", view="/api/v1/tickets/{id}"
+    ),
+    ("POST", "/api/v1/tickets/{ticket_id}/macros/{macro_id}/apply"): Case(
+        "/api/v1/tickets/{id}/macros/{macro}/apply", "incident", view="/api/v1/tickets/{id}"
+    ),
+    # The outsider offers one of their own tickets (or comments) to the owner's ticket; the owner, who
+    # cannot see that ticket, is refused too — so nothing is merged, split or linked by the control.
+    ("POST", "/api/v1/tickets/{ticket_id}/merge"): Case(
+        "/api/v1/tickets/{id}/merge",
+        "incident",
+        lambda w: {"ids": [w.theirs["incident"]]},
+        view="/api/v1/tickets/{id}",
+        owner_status=422,
+    ),
+    ("POST", "/api/v1/tickets/{ticket_id}/split"): Case(
+        "/api/v1/tickets/{id}/split",
+        "incident",
+        lambda w: {"comment_id": w.theirs["incident_comment"]},
+        view="/api/v1/tickets/{id}",
+        owner_status=422,
+    ),
+    ("GET", "/api/v1/tickets/{ticket_id}/links"): Case("/api/v1/tickets/{id}/links", "incident"),
+    ("POST", "/api/v1/tickets/{ticket_id}/links"): Case(
+        "/api/v1/tickets/{id}/links",
+        "incident",
+        lambda w: {"kind": "incident_of", "ticket_id": w.theirs["problem"]},
+        view="/api/v1/tickets/{id}/links",
+        owner_status=422,
+    ),
+    ("DELETE", "/api/v1/tickets/{ticket_id}/links/{link_id}"): Case(
+        "/api/v1/tickets/{id}/links/{link}", "incident", view="/api/v1/tickets/{id}/links", owner_status=204
     ),
     ("DELETE", "/api/v1/push/subscriptions/{subscription_id}"): Case(
         "/api/v1/push/subscriptions/{id}",
@@ -429,10 +586,10 @@ async def test_another_workspace_gets_404_for_every_id(world: World, method: str
     owner sends the same request: it reaches the object."""
     case = MATRIX[(method, route)]
     w = world
-    url = case.path.format(id=w.ids[case.target])
+    url = case.path.format(id=w.ids[case.target], **w.ids)  # a second id in the path is the owner's too
     body = case.body(w) if case.body else None
     owner = w.owner.api("ada")
-    view_url = (case.view or case.path).format(id=w.ids[case.target])
+    view_url = (case.view or case.path).format(id=w.ids[case.target], **w.ids)
     view_before = owner.get(view_url)
     assert view_before.status_code == 200, view_before.text
     mine = await row_counts(w.owner.rt, w.owner.workspace_id)
@@ -456,8 +613,8 @@ def test_an_object_of_the_other_workspace_is_not_even_guessable(world: World) ->
     for (method, _), case in MATRIX.items():
         if method != "GET":
             continue
-        theirs = api.get(case.path.format(id=world.ids[case.target])).json()
-        nobody = api.get(case.path.format(id=2**62)).json()
+        theirs = api.get(case.path.format(id=world.ids[case.target], **world.ids)).json()
+        nobody = api.get(case.path.format(**{**world.ids, "id": 2**62})).json()
         assert theirs["detail"] == nobody["detail"] and theirs["title"] == nobody["title"], case.path
         assert theirs["type"] == nobody["type"]
 
@@ -526,6 +683,76 @@ BODY_IDS_ROUTES: list[tuple[str, str, Callable[[World], list[tuple[str, str, dic
         ],
     ),
     ("POST", "/api/v1/canned-responses", lambda w: []),  # no ids in a canned response
+    ("POST", "/api/v1/calendars", lambda w: []),  # no ids in a calendar
+    (
+        "POST",
+        "/api/v1/sla-policies",
+        lambda w: [
+            (
+                "/api/v1/sla-policies",
+                "calendar_id",
+                {"name": "p", "calendar_id": w.ids["calendar"], "targets": {"low": {"resolution": 60}}},
+            )
+        ],
+    ),
+    (
+        "POST",
+        "/api/v1/automations",
+        lambda w: (
+            [
+                (
+                    "/api/v1/automations",
+                    what,
+                    {"name": "r", "events": ["ticket.created"], "actions": [action]},
+                )
+                for what, action in (
+                    ("set team_id", {"type": "set", "field": "team_id", "value": w.ids["team"]}),
+                    ("set assignee_id", {"type": "set", "field": "assignee_id", "value": w.ids["agent"]}),
+                    (
+                        "notify agent_id",
+                        {"type": "notify", "to": "agent", "agent_id": w.ids["agent"], "message": {"en": "x"}},
+                    ),
+                    ("apply_macro", {"type": "apply_macro", "macro_id": w.ids["macro"]}),
+                )
+            ]
+            + [
+                (
+                    "/api/v1/automations",
+                    "calendar_id",
+                    {
+                        "name": "r",
+                        "kind": "schedule",
+                        "conditions": {
+                            "all": [
+                                {
+                                    "field": "hours_since.updated",
+                                    "op": "gt",
+                                    "value": 1,
+                                    "calendar_id": w.ids["calendar"],
+                                }
+                            ]
+                        },
+                        "actions": [{"type": "add_tags", "tags": ["x"]}],
+                    },
+                )
+            ]
+        ),
+    ),
+    (
+        "POST",
+        "/api/v1/macros",
+        lambda w: [
+            (
+                "/api/v1/macros",
+                what,
+                {"name": "m", "shared": True, "actions": [action]},
+            )
+            for what, action in (
+                ("team_id", {"set": "team_id", "value": w.ids["team"]}),
+                ("assignee_id", {"set": "assignee_id", "value": w.ids["agent"]}),
+            )
+        ],
+    ),
 ]
 
 
@@ -565,10 +792,30 @@ def _own_routes_with_foreign_ids(w: World) -> list[tuple[str, str, str, dict[str
         ("PATCH", f"/api/v1/channels/{w.theirs['channel']}", "team_id", {"team_id": w.ids["team"]}),
         (
             "PATCH",
+            f"/api/v1/sla-policies/{w.theirs['sla_policy']}",
+            "calendar_id",
+            {"calendar_id": w.ids["calendar"]},
+        ),
+        (
+            "PATCH",
             f"/api/v1/views/{w.theirs['view']}",
             "filters.team_ids",
             {"filters": {"team_ids": [w.ids["team"]]}},
         ),
+        ("POST", f"/api/v1/tickets/{w.theirs['incident']}/merge", "ids", {"ids": [w.ids["incident"]]}),
+        (
+            "POST",
+            f"/api/v1/tickets/{w.theirs['incident']}/links",
+            "ticket_id",
+            {"kind": "incident_of", "ticket_id": w.ids["problem"]},
+        ),
+        (
+            "POST",
+            f"/api/v1/tickets/{w.theirs['incident']}/split",
+            "comment_id",
+            {"comment_id": w.ids["incident_comment"]},
+        ),
+        ("POST", f"/api/v1/tickets/{w.theirs['incident']}/macros/{w.ids['macro']}/apply", "macro_id", {}),
     ]
 
 

@@ -344,3 +344,44 @@ async def test_the_outbox_never_holds_a_devices_keys(pcast: Cast, receiver: Rece
     async with pcast.rt.uow(write=False) as s:
         q = select(func.count()).select_from(Job).where(Job.workspace_id == pcast.workspace_id)
         assert (await s.execute(q)).scalar_one() == 2  # the listener's job and one send
+
+
+async def test_an_automation_asks_for_a_teams_attention(pcast: Cast, receiver: Receiver, jobs: Jobs) -> None:
+    """ "An urgent ticket for team Taipei → tell the team": Sam (a member, with a device) is pushed
+    the rule's message in his language; Bob (not in the team) is not."""
+    sam, bob = Device.on(receiver), Device.on(receiver)
+    subscribe(pcast, "sam", sam)
+    subscribe(pcast, "bob", bob)
+    assert api(pcast, "sam").patch("/api/v1/me", json={"language": "zh-Hant"}).status_code == 200
+    r = api(pcast, "ada").post(
+        "/api/v1/automations",
+        json={
+            "name": "urgent to the team",
+            "events": ["ticket.created"],
+            "conditions": {"all": [{"field": "ticket.priority", "op": "is", "value": "urgent"}]},
+            "actions": [
+                {"type": "notify", "to": "team", "message": {"en": "Urgent ticket", "zh-Hant": "緊急工單"}}
+            ],
+        },
+    )
+    assert r.status_code == 201, r.text
+    r = api(pcast, "alice").post(
+        "/api/v1/tickets",
+        json={
+            "subject": "Server down",
+            "requester": {"id": pcast.customers["john"].id},
+            "priority": "urgent",
+            "team_id": pcast.team_id,
+        },
+    )
+    assert r.status_code == 201, r.text
+    ticket = r.json()
+    await jobs.run()
+    [got] = receiver.to(sam.path)
+    assert sam.decrypt(got.body) == {
+        "title": translate("Ticket #{number} needs your attention", "zh-Hant", number=ticket["number"]),
+        "body": "緊急工單",
+        "url": f"/tickets/{ticket['id']}",
+        "tag": f"ticket-{ticket['id']}",
+    }
+    assert receiver.to(bob.path) == []

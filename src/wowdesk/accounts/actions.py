@@ -12,7 +12,13 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from wowdesk.accounts import events as ev
 from wowdesk.accounts.models import Agent, ApiKey, AuthSession, SecurityEvent, Skill, Team, Workspace
-from wowdesk.accounts.permissions import AGENTS_MANAGE, APIKEYS_ALL, APIKEYS_OWN, TEAMS_MANAGE
+from wowdesk.accounts.permissions import (
+    AGENTS_MANAGE,
+    APIKEYS_ALL,
+    APIKEYS_OWN,
+    ROUTING_MANAGE,
+    TEAMS_MANAGE,
+)
 from wowdesk.accounts.repository import AUTH_EPOCH, AccountsRepository, WorkspaceDirectory
 from wowdesk.accounts.schemas import AgentCreate, AgentUpdate, TeamCreate, TeamUpdate, WorkspaceCreate
 from wowdesk.core.actor import Actor
@@ -491,3 +497,51 @@ async def do_touch_presence(session: AsyncSession, actor: Actor) -> None:
 async def do_note_assignment(session: AsyncSession, workspace_id: int, agent_id: int) -> None:
     """The agent was just given a chat: last in the round-robin order now."""
     await AccountsRepository(session, workspace_id).note_assignment(agent_id, now(session))
+
+
+# -- out of office ------------------------------------------------------------------------------------------
+
+MAX_OUT_OF_OFFICE = dt.timedelta(days=366)
+
+
+def _iso(value: dt.datetime | None) -> str | None:
+    return value.isoformat() if value is not None else None
+
+
+async def do_set_out_of_office(
+    session: AsyncSession, actor: Actor, agent: Agent, out: bool, until: dt.datetime | None = None
+) -> Agent:
+    """Mark an agent out of office (for good, or `until` a moment within a year) or back. An agent
+    sets their own; others need ROUTING_MANAGE. Out of office, they are given no tickets or chats;
+    the change is an ``agent.updated`` event (ticket routing may hand their tickets on)."""
+    if not (actor.can(ROUTING_MANAGE) or (actor.kind == "agent" and actor.id == agent.id)):
+        raise Forbidden()
+    t = now(session)
+    if not out and until is not None:
+        raise InvalidInput(N_("An end is given only with out of office."))
+    if until is not None and until.tzinfo is None:
+        raise InvalidInput(N_("Give the end of the absence with its time zone."))
+    if until is not None and not t < until <= t + MAX_OUT_OF_OFFICE:
+        raise InvalidInput(N_("The end of the absence must be in the future, within a year."))
+    was = (agent.out_of_office, agent.out_of_office_until)
+    if was[0] and was[1] is not None and was[1] <= t:
+        was = (False, None)  # that absence is over already
+    if was == (out, until):
+        return agent
+    agent.out_of_office, agent.out_of_office_until = out, until
+    agent.updated_at = t
+    await session.flush()
+    record_event(
+        session,
+        ev.AgentUpdated(
+            workspace_id=actor.workspace_id,
+            occurred_at=t,
+            actor=actor.ref,
+            agent_id=agent.id,
+            changes={
+                "out_of_office": [was[0], out],
+                "out_of_office_until": [_iso(was[1]), _iso(until)],
+            },
+        ),
+    )
+    return agent

@@ -3,7 +3,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from sqlalchemy import Boolean, ForeignKey, Index, Integer, String, UniqueConstraint, true
+from sqlalchemy import Boolean, ForeignKey, Index, Integer, String, UniqueConstraint, false, true
 from sqlalchemy.orm import Mapped, mapped_column
 
 from wowdesk.core.db import Base, BigId, IdMixin, JSONType, TimestampMixin, WorkspaceMixin
@@ -40,6 +40,10 @@ class Agent(IdMixin, WorkspaceMixin, TimestampMixin, Base):
     chat_capacity: Mapped[int] = mapped_column(Integer, default=5, server_default="5")
     last_seen_at: Mapped[dt.datetime | None]
     last_assigned_at: Mapped[dt.datetime | None]
+    # Out of office (set by the agent or an admin): never given tickets or chats while it lasts —
+    # for good when `out_of_office_until` is empty, else until then (tickets.routing).
+    out_of_office: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
+    out_of_office_until: Mapped[dt.datetime | None]
 
 
 class Team(IdMixin, WorkspaceMixin, TimestampMixin, Base):

@@ -24,6 +24,13 @@ CONVERSATIONS_WRITE = "conversations.write"
 CONVERSATIONS_ALL = "conversations.all"  # every conversation, not only one's own and one's teams'
 CHANNELS_MANAGE = "channels.manage"
 INBOX_MANAGE = "inbox.manage"  # shared inbox views and shared canned responses
+CALENDARS_MANAGE = "calendars.manage"  # business-hour calendars and their holidays
+SLA_MANAGE = "sla.manage"  # SLA policies
+ROUTING_MANAGE = "routing.manage"  # teams' assignment rules, agents' out-of-office
+AUTOMATIONS_MANAGE = "automations.manage"  # event triggers and time-based rules
+MACROS_MANAGE = "macros.manage"  # shared macros (everyone keeps personal ones)
+TICKETS_MERGE = "tickets.merge"  # merge and split tickets
+REPORTS_READ = "reports.read"  # satisfaction (CSAT) and other reports
 
 _AGENT = frozenset(
     {
@@ -37,8 +44,28 @@ _AGENT = frozenset(
         CONVERSATIONS_WRITE,
     }
 )
-_SUPERVISOR = _AGENT | {CUSTOMERS_MERGE, TEAMS_MANAGE, JOBS_READ, CONVERSATIONS_ALL, INBOX_MANAGE}
-_ADMIN = _SUPERVISOR | {AGENTS_MANAGE, FIELDS_MANAGE, APIKEYS_ALL, AUDIT_READ, JOBS_MANAGE, CHANNELS_MANAGE}
+_SUPERVISOR = _AGENT | {
+    CUSTOMERS_MERGE,
+    TEAMS_MANAGE,
+    JOBS_READ,
+    CONVERSATIONS_ALL,
+    INBOX_MANAGE,
+    ROUTING_MANAGE,
+    MACROS_MANAGE,
+    TICKETS_MERGE,
+    REPORTS_READ,
+}
+_ADMIN = _SUPERVISOR | {
+    AGENTS_MANAGE,
+    FIELDS_MANAGE,
+    APIKEYS_ALL,
+    AUDIT_READ,
+    JOBS_MANAGE,
+    CHANNELS_MANAGE,
+    CALENDARS_MANAGE,
+    SLA_MANAGE,
+    AUTOMATIONS_MANAGE,
+}
 
 ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
     "agent": _AGENT,

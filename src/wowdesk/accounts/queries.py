@@ -192,7 +192,17 @@ async def teams_of(session: AsyncSession, actor: Actor, agent_id: int) -> list[i
 
 
 async def is_team_member(session: AsyncSession, workspace_id: int, team_id: int, agent_id: int) -> bool:
-    return team_id in await AccountsRepository(session, workspace_id).teams_of(agent_id)
+    return await AccountsRepository(session, workspace_id).is_member(team_id, agent_id)
+
+
+async def team_exists(session: AsyncSession, workspace_id: int, team_id: int) -> bool:
+    """Whether the team is the workspace's (one indexed read; no team loaded)."""
+    return await AccountsRepository(session, workspace_id).team_exists(team_id)
+
+
+async def agent_is_active(session: AsyncSession, workspace_id: int, agent_id: int) -> bool:
+    """Whether the agent is the workspace's and active (one indexed read; no agent loaded)."""
+    return await AccountsRepository(session, workspace_id).agent_is_active(agent_id)
 
 
 async def list_skills(session: AsyncSession, actor: Actor) -> list[Skill]:
@@ -204,6 +214,13 @@ async def get_skill(session: AsyncSession, actor: Actor, skill_id: int) -> Skill
     if not found:
         raise NotFound(N_("Skill not found."))
     return found[0]
+
+
+async def skill_levels(
+    session: AsyncSession, workspace_id: int, agent_ids: list[int]
+) -> dict[int, dict[int, int]]:
+    """agent id → {skill id: level (1-5)} for these agents of the workspace, in one query."""
+    return await AccountsRepository(session, workspace_id).skill_levels(agent_ids)
 
 
 async def list_agent_skills(session: AsyncSession, actor: Actor, agent_id: int) -> list[AgentSkill]:
@@ -241,13 +258,43 @@ PRESENCE_TIMEOUT = dt.timedelta(seconds=90)  # a console that has not said it is
 
 
 async def assignable_agents(
-    session: AsyncSession, workspace_id: int, team_id: int | None, at: dt.datetime, *, lock: bool = True
+    session: AsyncSession,
+    workspace_id: int,
+    team_id: int | None,
+    at: dt.datetime,
+    *,
+    lock: bool = True,
+    availability: tuple[str, ...] | None = ("online",),
 ) -> list[Agent]:
-    """Agents who take chats now (online, their console seen within PRESENCE_TIMEOUT), of the team
-    or of any team when there is none; `lock`ed for an assignment on PostgreSQL."""
+    """Agents who take chats now (online, their console seen within PRESENCE_TIMEOUT, not out of
+    office), of the team or of any team when there is none; `lock`ed for an assignment on
+    PostgreSQL. Ticket routing also asks for agents who are away (their console still there), or
+    for every active agent who is in office (`availability` None)."""
     return await AccountsRepository(session, workspace_id).assignable(
-        team_id, at - PRESENCE_TIMEOUT, lock=lock
+        team_id, at - PRESENCE_TIMEOUT, lock=lock, at=at, availability=availability
     )
+
+
+async def assignable_agent_ids(
+    session: AsyncSession,
+    workspace_id: int,
+    team_id: int | None,
+    at: dt.datetime,
+    *,
+    lock: bool = True,
+    availability: tuple[str, ...] | None = ("online",),
+) -> list[int]:
+    """The ids of ``assignable_agents`` (the same agents, locked the same way), in id order."""
+    return await AccountsRepository(session, workspace_id).assignable_ids(
+        team_id, at - PRESENCE_TIMEOUT, lock=lock, at=at, availability=availability
+    )
+
+
+def out_of_office(agent: Agent, at: dt.datetime) -> tuple[bool, dt.datetime | None]:
+    """Whether the agent is out of office at `at`, and until when (None: until they say otherwise)."""
+    if not agent.out_of_office or (agent.out_of_office_until is not None and agent.out_of_office_until <= at):
+        return False, None
+    return True, agent.out_of_office_until
 
 
 # -- business hours ---------------------------------------------------------------------------------------

@@ -1,8 +1,9 @@
 from __future__ import annotations
 
 import datetime as dt
+from typing import Any, cast
 
-from sqlalchemy import delete, func, select, update
+from sqlalchemy import Table, bindparam, delete, func, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from wowdesk.accounts.models import (
@@ -18,11 +19,43 @@ from wowdesk.accounts.models import (
 )
 from wowdesk.core.db import dialect_of
 from wowdesk.core.repository import WorkspaceRepository
+from wowdesk.core.sql import Stmt, Stmts, driver, in_list
 
 # The name of a per-workspace counter bumped whenever a credential stops being what it was (an
 # agent changed, a key revoked): whoever cached a checked credential compares it first
 # (http.actor_cache), in every process, whoever made the change (API, CLI, a job).
 AUTH_EPOCH = "auth-epoch"
+
+
+# -- the reads every ticket assignment makes, prepared once (core.sql, ADR 0009) ------------------------
+
+_A = cast(Table, Agent.__table__)
+_T = cast(Table, Team.__table__)
+_M = cast(Table, TeamMember.__table__)
+_WS: Any = bindparam("ws")
+_TEAM_EXISTS = Stmt(select(_T.c.id).where(_T.c.workspace_id == _WS, _T.c.id == bindparam("team")))
+_AGENT_ACTIVE = Stmt(select(_A.c.active).where(_A.c.workspace_id == _WS, _A.c.id == bindparam("agent")))
+_IS_MEMBER = Stmt(
+    select(_M.c.agent_id).where(
+        _M.c.workspace_id == _WS, _M.c.team_id == bindparam("team"), _M.c.agent_id == bindparam("agent")
+    )
+)
+
+
+def _assignable(team: bool, availability: bool, at: bool, lock: bool) -> Stmt[Any]:
+    q = select(_A.c.id).where(_A.c.workspace_id == _WS, _A.c.active.is_(True))
+    if availability:
+        q = q.where(in_list(_A.c.availability, "availability"), _A.c.last_seen_at >= bindparam("seen_after"))
+    if at:
+        q = q.where(or_(_A.c.out_of_office.is_(False), _A.c.out_of_office_until <= bindparam("at")))
+    if team:
+        members = select(_M.c.agent_id).where(_M.c.workspace_id == _WS, _M.c.team_id == bindparam("team"))
+        q = q.where(_A.c.id.in_(members))
+    q = q.order_by(_A.c.id)
+    return Stmt(q.with_for_update() if lock else q)
+
+
+_ASSIGNABLE = Stmts(_assignable)
 
 
 class WorkspaceDirectory:
@@ -141,14 +174,23 @@ class AccountsRepository(WorkspaceRepository):
         await self.session.flush()
 
     async def assignable(
-        self, team_id: int | None, seen_after: dt.datetime, *, lock: bool = True
+        self,
+        team_id: int | None,
+        seen_after: dt.datetime,
+        *,
+        lock: bool = True,
+        at: dt.datetime | None = None,
+        availability: tuple[str, ...] | None = ("online",),
     ) -> list[Agent]:
-        """Active agents who are online and whose console was seen after `seen_after`: in the team,
-        or anyone without one. Locked in id order on PostgreSQL, so two assignments at once count
-        the same agent's chats one after the other."""
-        q = self.scoped(Agent).where(
-            Agent.active.is_(True), Agent.availability == "online", Agent.last_seen_at >= seen_after
-        )
+        """Active agents with one of these availabilities whose console was seen after `seen_after`
+        (any availability, seen or not, when None), not out of office at `at`: in the team, or
+        anyone without one. Locked in id order on PostgreSQL, so two assignments at once count
+        the same agent's chats and tickets one after the other."""
+        q = self.scoped(Agent).where(Agent.active.is_(True))
+        if availability is not None:
+            q = q.where(Agent.availability.in_(availability), Agent.last_seen_at >= seen_after)
+        if at is not None:
+            q = q.where(or_(Agent.out_of_office.is_(False), Agent.out_of_office_until <= at))
         if team_id is not None:
             q = q.where(
                 Agent.id.in_(
@@ -161,6 +203,47 @@ class AccountsRepository(WorkspaceRepository):
         if lock and dialect_of(self.session) == "postgresql":
             q = q.with_for_update()
         return list((await self.session.execute(q)).scalars())
+
+    async def assignable_ids(
+        self,
+        team_id: int | None,
+        seen_after: dt.datetime,
+        *,
+        lock: bool = True,
+        at: dt.datetime | None = None,
+        availability: tuple[str, ...] | None = ("online",),
+    ) -> list[int]:
+        """The ids of ``assignable(…)`` — the same agents, locked the same way — without loading
+        them (ticket routing asks this on every new ticket of a team with a rule)."""
+        db = await driver(self.session)
+        stmt = _ASSIGNABLE(
+            team_id is not None, availability is not None, at is not None, lock and db.name == "postgresql"
+        )
+        params: dict[str, Any] = {"ws": self.workspace_id}
+        if team_id is not None:
+            params["team"] = team_id
+        if availability is not None:
+            params["availability"] = list(availability)
+            params["seen_after"] = seen_after
+        if at is not None:
+            params["at"] = at
+        return [int(r[0]) for r in await db.all(stmt, params)]
+
+    async def team_exists(self, team_id: int) -> bool:
+        return (
+            await (await driver(self.session)).one(_TEAM_EXISTS, {"ws": self.workspace_id, "team": team_id})
+            is not None
+        )
+
+    async def agent_is_active(self, agent_id: int) -> bool:
+        row = await (await driver(self.session)).one(
+            _AGENT_ACTIVE, {"ws": self.workspace_id, "agent": agent_id}
+        )
+        return row is not None and bool(row[0])
+
+    async def is_member(self, team_id: int, agent_id: int) -> bool:
+        params = {"ws": self.workspace_id, "team": team_id, "agent": agent_id}
+        return await (await driver(self.session)).one(_IS_MEMBER, params) is not None
 
     async def touch_agent(self, agent_id: int, at: dt.datetime) -> None:
         await self.session.execute(
@@ -213,6 +296,18 @@ class AccountsRepository(WorkspaceRepository):
     async def agent_skills(self, agent_id: int) -> list[AgentSkill]:
         q = self.scoped(AgentSkill).where(AgentSkill.agent_id == agent_id).order_by(AgentSkill.skill_id)
         return list((await self.session.execute(q)).scalars())
+
+    async def skill_levels(self, agent_ids: list[int]) -> dict[int, dict[int, int]]:
+        """agent id → {skill id: level} for these agents, in one query."""
+        out: dict[int, dict[int, int]] = {a: {} for a in agent_ids}
+        if not agent_ids:
+            return out
+        q = select(AgentSkill.agent_id, AgentSkill.skill_id, AgentSkill.level).where(
+            AgentSkill.workspace_id == self.workspace_id, AgentSkill.agent_id.in_(agent_ids)
+        )
+        for agent_id, skill_id, level in (await self.session.execute(q)).all():
+            out[agent_id][skill_id] = level
+        return out
 
     async def set_agent_skills(self, agent_id: int, levels: dict[int, int]) -> None:
         await self.session.execute(

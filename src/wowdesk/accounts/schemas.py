@@ -166,3 +166,16 @@ class SecurityEventOut(BaseModel):
     user_agent: str | None
     detail: dict[str, object]
     created_at: dt.datetime
+
+
+class OutOfOfficeIn(StrictModel):
+    """Out of office for good (no `until`), until a moment (with its time zone), or back."""
+
+    out_of_office: bool
+    until: dt.datetime | None = None
+
+
+class OutOfOfficeOut(BaseModel):
+    agent_id: int
+    out_of_office: bool  # now: an absence whose end has passed is over
+    until: dt.datetime | None

@@ -37,6 +37,8 @@ class Conversation(IdMixin, WorkspaceMixin, TimestampMixin, Base):
         Index("ix_conversations_ws_assignee", "workspace_id", "assignee_id", "id"),
         # The inbox's view counts read this index alone (migration 0008).
         Index("ix_conversations_ws_status_assignee_team", "workspace_id", "status", "assignee_id", "team_id"),
+        # A ticket's chat: where the requester is told things (tickets.outreach; migration 0014).
+        Index("ix_conversations_ws_ticket", "workspace_id", "ticket_id"),
     )
 
     channel_id: Mapped[int] = mapped_column(BigId, ForeignKey("channels.id", ondelete="CASCADE"))

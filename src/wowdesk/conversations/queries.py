@@ -111,6 +111,13 @@ async def latest_of_visitor(
     )
 
 
+async def conversation_of_ticket(
+    session: AsyncSession, workspace_id: int, ticket_id: int
+) -> ConversationRow | None:
+    """The latest conversation linked to this ticket (the chat it was made from), or None."""
+    return await ConversationsRepository(session, workspace_id).latest_of_ticket(ticket_id)
+
+
 async def list_conversations(
     session: AsyncSession,
     actor: Actor,

@@ -20,7 +20,8 @@ from wowdesk.conversations.models import (
     Message,
     MessageRow,
 )
-from wowdesk.core.sql import Db, Stmt, Stmts, driver, in_list, insert_row, record_columns, select_record
+from wowdesk.core.repository import StatementRepository
+from wowdesk.core.sql import Stmt, Stmts, driver, in_list, insert_row, record_columns, select_record
 
 CH = cast(Table, Channel.__table__)
 F = cast(Table, ChatFile.__table__)
@@ -72,6 +73,15 @@ _LATEST_OF_CUSTOMER = Stmt(
         CV.c.customer_id == bindparam("customer"),
         CV.c.channel_id == bindparam("channel"),
     )
+    .order_by(CV.c.id.desc())
+    .limit(1),
+    into=ConversationRow,
+)
+# The latest conversation linked to a ticket (made from it, or for it): where a ticket's requester
+# is reached by chat (tickets.outreach).
+_LATEST_OF_TICKET = Stmt(
+    select_record(ConversationRow, CV)
+    .where(CV.c.workspace_id == WS, CV.c.ticket_id == bindparam("ticket"))
     .order_by(CV.c.id.desc())
     .limit(1),
     into=ConversationRow,
@@ -247,22 +257,8 @@ def _list_statement(shape: _Shape) -> Stmt[Any]:
 _LISTS = Stmts(_list_statement)
 
 
-class ConversationsRepository:
+class ConversationsRepository(StatementRepository):
     """The conversations domain's statements for one workspace, on the unit of work's connection."""
-
-    def __init__(self, session: AsyncSession, workspace_id: int) -> None:
-        self.session = session
-        self.workspace_id = workspace_id
-        self._db: Db | None = None
-
-    async def db(self) -> Db:
-        if self._db is None:
-            self._db = await driver(self.session)
-        return self._db
-
-    def _p(self, **params: Any) -> dict[str, Any]:
-        params["ws"] = self.workspace_id
-        return params
 
     # -- channels --------------------------------------------------------------------------------------------
     async def channel(self, channel_id: int) -> ChannelRow | None:
@@ -300,6 +296,9 @@ class ConversationsRepository:
         return await (await self.db()).one(
             _LATEST_OF_CUSTOMER, self._p(customer=customer_id, channel=channel_id)
         )
+
+    async def latest_of_ticket(self, ticket_id: int) -> ConversationRow | None:
+        return await (await self.db()).one(_LATEST_OF_TICKET, self._p(ticket=ticket_id))
 
     async def insert_conversation(self, row: ConversationRow) -> ConversationRow:
         values = {n: getattr(row, n) for n in _CONVERSATION_COLUMNS if n != "id"}

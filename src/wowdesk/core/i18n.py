@@ -48,12 +48,12 @@ class Invalid(ValueError):
         return translate(self.template, language, **self.params)
 
 
-def translate(message: str, language: str | None = None, **params: Any) -> str:
+def translate(message: str, language: str | None = None, /, **params: Any) -> str:
     text = catalogue(normalize_language(language or _current.get())).get(message, message)
     return text.format(**params) if params else text
 
 
-def _(message: str, **params: Any) -> str:
+def _(message: str, /, **params: Any) -> str:
     """Translate into the language of the current request/job."""
     return translate(message, None, **params)
 

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
-from typing import TypeVar
+from typing import Any, TypeVar
 
 from sqlalchemy import Select, select
 from sqlalchemy.ext.asyncio import AsyncSession
+
+from wowdesk.core.sql import Db, driver
 
 M = TypeVar("M")
 
@@ -34,3 +36,22 @@ class WorkspaceRepository:
         self.session.add(obj)
         await self.session.flush()
         return obj
+
+
+class StatementRepository:
+    """Base of the repositories that run prepared statements (core.sql, ADR 0009): the unit of
+    work's driver connection, taken once, and parameters scoped to the workspace (``ws``)."""
+
+    def __init__(self, session: AsyncSession, workspace_id: int) -> None:
+        self.session = session
+        self.workspace_id = workspace_id
+        self._db: Db | None = None
+
+    async def db(self) -> Db:
+        if self._db is None:
+            self._db = await driver(self.session)
+        return self._db
+
+    def _p(self, **params: Any) -> dict[str, Any]:
+        params["ws"] = self.workspace_id
+        return params

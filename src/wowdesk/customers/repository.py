@@ -19,10 +19,10 @@ from sqlalchemy import (
     select,
     update,
 )
-from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.sql.elements import BindParameter
 
-from wowdesk.core.sql import Db, Stmt, Stmts, driver, in_list, insert_row, record_columns, select_record
+from wowdesk.core.repository import StatementRepository
+from wowdesk.core.sql import Stmt, Stmts, in_list, insert_row, record_columns, select_record
 from wowdesk.customers.models import Customer, CustomerIdentity, CustomerRow, IdentityRow
 
 C = cast(Table, Customer.__table__)
@@ -147,22 +147,8 @@ def _list_statement(shape: _ListShape) -> Stmt[CustomerRow]:
 _LISTS = Stmts(_list_statement)
 
 
-class CustomersRepository:
+class CustomersRepository(StatementRepository):
     """The customers domain's statements for one workspace, on the unit of work's connection."""
-
-    def __init__(self, session: AsyncSession, workspace_id: int) -> None:
-        self.session = session
-        self.workspace_id = workspace_id
-        self._db: Db | None = None
-
-    async def db(self) -> Db:
-        if self._db is None:
-            self._db = await driver(self.session)
-        return self._db
-
-    def _p(self, **params: Any) -> dict[str, Any]:
-        params["ws"] = self.workspace_id
-        return params
 
     # -- customers -------------------------------------------------------------------------------------------
     async def customer(self, customer_id: int) -> CustomerRow | None:

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from wowdesk.accounts import queries as accounts
 from wowdesk.conversations.events import ConversationUpdated, MessageCreated
 from wowdesk.core.actor import Actor
 from wowdesk.core.errors import NotFound
@@ -17,6 +18,7 @@ from wowdesk.core.jobs.registry import JobContext, JobSpec
 from wowdesk.customers import queries as customers
 from wowdesk.notifications import actions, queries
 from wowdesk.tickets import queries as tickets
+from wowdesk.tickets.automations.events import TicketAttentionRequested
 from wowdesk.tickets.events import TicketCreated, TicketUpdated
 
 PREVIEW_CHARS = 120
@@ -143,6 +145,38 @@ async def on_ticket_updated(session: AsyncSession, job: JobContext) -> None:
         await _ticket_assigned(session, job, event.workspace_id, event.ticket_id, agent_id, event.actor)
 
 
+async def on_attention_requested(session: AsyncSession, job: JobContext) -> None:
+    """An automation rule asked for agents to be told: the ticket's assignee, every member of its
+    team, or one agent — each in their language, by their devices, if they want assignments."""
+    event = TicketAttentionRequested.model_validate(job.payload["data"])
+    if event.to == "agent":
+        agent_ids = [event.agent_id] if event.agent_id is not None else []
+    elif event.to == "assignee":
+        agent_ids = [event.assignee_id] if event.assignee_id is not None else []
+    elif event.team_id is not None:
+        agent_ids = await accounts.team_member_ids(session, Actor.system(event.workspace_id), event.team_id)
+    else:
+        agent_ids = []
+    for agent_id in agent_ids:
+        to = await queries.recipient(
+            session, event.workspace_id, agent_id, "assignments", caused_by=None, at=job.now
+        )
+        if to is None:
+            continue
+        text = event.message.get(to.language) or event.message.get("en") or ""
+        notification = actions.Notification(
+            title=translate(N_("Ticket #{number} needs your attention"), to.language, number=event.number),
+            body=text[:PREVIEW_CHARS],
+            url=f"/tickets/{event.ticket_id}",
+            tag=f"ticket-{event.ticket_id}",
+        )
+        await actions.do_queue_push(session, event.workspace_id, to.subscriptions, notification)
+
+
+def attention_requested(event: Event) -> bool:
+    return isinstance(event, TicketAttentionRequested)
+
+
 # (event name, job, condition) triples: the composition root wires each event to its job, written
 # only for the events the condition accepts.
 LISTENERS = [
@@ -165,5 +199,10 @@ LISTENERS = [
         TicketUpdated.name,
         JobSpec(name="notifications.on_ticket_updated", handler=on_ticket_updated),
         ticket_assigned,
+    ),
+    (
+        TicketAttentionRequested.name,
+        JobSpec(name="notifications.on_attention_requested", handler=on_attention_requested),
+        attention_requested,
     ),
 ]

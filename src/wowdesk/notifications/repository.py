@@ -8,10 +8,10 @@ from typing import Any, cast
 from sqlalchemy import Table, bindparam, delete, func, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
-from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.sql.elements import BindParameter
 
-from wowdesk.core.sql import Db, Stmt, driver, record_columns, select_record
+from wowdesk.core.repository import StatementRepository
+from wowdesk.core.sql import Stmt, record_columns, select_record
 from wowdesk.notifications.models import NotificationSetting, PushSubscription, SettingRow, SubscriptionRow
 
 S = cast(Table, PushSubscription.__table__)
@@ -105,22 +105,8 @@ def _upsert_setting(factory: Any) -> Stmt[Any]:
 _UPSERT_SETTING = {"sqlite": _upsert_setting(sqlite_insert), "postgresql": _upsert_setting(pg_insert)}
 
 
-class NotificationsRepository:
+class NotificationsRepository(StatementRepository):
     """The notifications domain's statements for one workspace, on the unit of work's connection."""
-
-    def __init__(self, session: AsyncSession, workspace_id: int) -> None:
-        self.session = session
-        self.workspace_id = workspace_id
-        self._db: Db | None = None
-
-    async def db(self) -> Db:
-        if self._db is None:
-            self._db = await driver(self.session)
-        return self._db
-
-    def _p(self, **params: Any) -> dict[str, Any]:
-        params["ws"] = self.workspace_id
-        return params
 
     # -- subscriptions -------------------------------------------------------------------------------------
     async def subscriptions_of(self, agent_id: int, limit: int) -> list[SubscriptionRow]:

@@ -30,6 +30,7 @@ from wowdesk.tickets import events as ev
 from wowdesk.tickets.fields import missing_required, validate_custom_fields
 from wowdesk.tickets.models import AttachmentRow, CommentRow, FieldRow, TicketRow
 from wowdesk.tickets.repository import SEARCH_KIND, TicketsRepository
+from wowdesk.tickets.routing import actions as routing
 from wowdesk.tickets.schemas import (
     MAX_BODY,
     CommentCreate,
@@ -38,10 +39,24 @@ from wowdesk.tickets.schemas import (
     TicketCreate,
     TicketUpdate,
 )
+from wowdesk.tickets.sla import tracking as sla
 from wowdesk.tickets.states import can_transition
 
 AUTOCLOSE_JOB = "tickets.autoclose"
 MAX_MERGE_HOPS = 20
+# A requester's reply on a ticket waiting in one of these opens it again (on a closed one it opens
+# a follow-up: tickets.links.actions.do_add_requester_reply).
+REOPENED_BY_REQUESTER = frozenset({"pending", "on_hold", "solved"})
+# The composition root puts the automations' reaction here (``context(session)``): rules run at the
+# end of every ticket write, in its unit of work (tickets.automations.engine).
+REACTOR = "ticket_reactor"
+
+
+async def react(session: AsyncSession, ticket: TicketRow) -> None:
+    """Let the workspace's rules react to what was just done to `ticket`."""
+    reactor = context(session).get(REACTOR)
+    if reactor is not None:
+        await reactor(session, ticket)
 
 
 def _line(
@@ -104,11 +119,10 @@ async def _resolve_requester(session: AsyncSession, actor: Actor, requester: Req
 async def _check_assignment(
     session: AsyncSession, workspace_id: int, assignee_id: int | None, team_id: int | None
 ) -> None:
-    if team_id is not None and await accounts.find_team(session, workspace_id, team_id) is None:
+    if team_id is not None and not await accounts.team_exists(session, workspace_id, team_id):
         raise InvalidInput(N_("The team {id} does not exist."), id=team_id)
     if assignee_id is not None:
-        agent = await accounts.find_agent(session, workspace_id, assignee_id)
-        if agent is None or not agent.active:
+        if not await accounts.agent_is_active(session, workspace_id, assignee_id):
             raise InvalidInput(N_("The assignee {id} is not an active agent."), id=assignee_id)
         if team_id is not None and not await accounts.is_team_member(
             session, workspace_id, team_id, assignee_id
@@ -229,6 +243,7 @@ async def do_create_ticket(session: AsyncSession, actor: Actor, data: TicketCrea
             updated_at=t,
             solved_at=t if data.status == "solved" else None,
             closed_at=None,
+            status_changed_at=t,
         )
     )
     await repo.set_tags(ticket.id, data.tags, [])
@@ -273,6 +288,7 @@ async def do_create_ticket(session: AsyncSession, actor: Actor, data: TicketCrea
     await index_document(
         session, workspace_id=actor.workspace_id, kind=SEARCH_KIND, ref_id=ticket.id, content=text, new=True
     )
+    await sla.do_start_timers(session, ticket, data.tags)
     record_event(
         session,
         ev.TicketCreated(
@@ -290,6 +306,9 @@ async def do_create_ticket(session: AsyncSession, actor: Actor, data: TicketCrea
     )
     if ticket.status == "solved":
         await _schedule_autoclose(session, ticket)
+    if ticket.team_id is not None and ticket.assignee_id is None:
+        await routing.do_auto_route(session, ticket)  # the team's routing rule picks an agent
+    await react(session, ticket)
     return ticket
 
 
@@ -357,6 +376,9 @@ async def do_update_ticket(
         await _change_status(session, ticket, data.status, changes)
     if changes:
         await _commit_changes(session, repo, actor, ticket, changes)
+        if "team_id" in changes and ticket.team_id is not None and ticket.assignee_id is None:
+            await routing.do_auto_route(session, ticket)  # moved to a team, to nobody: its rule picks
+        await react(session, ticket)
     return ticket
 
 
@@ -377,6 +399,7 @@ async def _change_status(
     t = now(session)
     changes["status"] = [old, status]
     ticket.status = status
+    ticket.status_changed_at = t
     if status == "solved":
         ticket.solved_at = t
     elif status == "closed":
@@ -386,7 +409,7 @@ async def _change_status(
 
 
 # Columns a status change may move besides `status` itself.
-_STATUS_TIMES = ("solved_at", "closed_at")
+_STATUS_TIMES = ("solved_at", "closed_at", "status_changed_at")
 
 
 async def _commit_changes(
@@ -410,6 +433,7 @@ async def _commit_changes(
         columns.update(_STATUS_TIMES)
     await repo.update_ticket(ticket, columns)
     await repo.add_timeline(lines)
+    await sla.do_follow_changes(session, ticket, changes)
     if "subject" in changes:
         await _reindex(session, repo, ticket)
     record_event(
@@ -442,12 +466,18 @@ async def do_add_comment(
     repo = TicketsRepository(session, actor.workspace_id)
     t = now(session)
     lines: list[dict[str, Any]] = []
+    author, status = actor, data.status
+    if data.author == "requester":  # an integration posting the requester's reply: always public
+        author = Actor(
+            kind="customer", workspace_id=actor.workspace_id, id=ticket.requester_id, via=actor.ref
+        )
+        status = "open" if ticket.status in REOPENED_BY_REQUESTER else None
     comment = await _write_comment(
         session,
         repo,
         ticket,
         lines,
-        author=actor,
+        author=author,
         uploader=actor,
         body=data.body,
         public=data.public,
@@ -463,15 +493,16 @@ async def do_add_comment(
         append=True,
     )
     changes: dict[str, list[Any]] = {}
-    if data.status is not None:
-        await _change_status(session, ticket, data.status, changes)
+    if status is not None:
+        await _change_status(session, ticket, status, changes)
     if changes:
-        await _commit_changes(session, repo, actor, ticket, changes, lines)
+        await _commit_changes(session, repo, author, ticket, changes, lines)
     else:
         ticket.version += 1
         ticket.updated_at = t
         await repo.update_ticket(ticket, {"version", "updated_at"})
         await repo.add_timeline(lines)
+    await sla.do_follow_comment(session, ticket, comment)
     record_event(
         session,
         ev.TicketCommentAdded(
@@ -481,9 +512,10 @@ async def do_add_comment(
             ticket_id=ticket.id,
             comment_id=comment.id,
             public=data.public,
-            author=actor.ref,
+            author=author.ref,
         ),
     )
+    await react(session, ticket)
     return comment
 
 

@@ -40,6 +40,7 @@ class Ticket(IdMixin, WorkspaceMixin, TimestampMixin, Base):
     version: Mapped[int] = mapped_column(Integer, default=1)
     solved_at: Mapped[dt.datetime | None]
     closed_at: Mapped[dt.datetime | None]
+    status_changed_at: Mapped[dt.datetime | None]  # what time-based rules measure "pending for" from
 
 
 class TicketTag(WorkspaceMixin, Base):
@@ -142,6 +143,7 @@ class TicketRow:
     updated_at: dt.datetime
     solved_at: dt.datetime | None
     closed_at: dt.datetime | None
+    status_changed_at: dt.datetime | None = None
 
 
 @dataclass(slots=True)

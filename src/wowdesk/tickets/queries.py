@@ -14,11 +14,20 @@ from wowdesk.core.i18n import N_
 from wowdesk.core.pagination import Page, decode_cursor, encode_cursor
 from wowdesk.core.schemas import MAX_DB_ID
 from wowdesk.customers import queries as customers
+from wowdesk.tickets.links.queries import merged_sources
+from wowdesk.tickets.links.repository import LinksRepository
 from wowdesk.tickets.models import AttachmentRow, CommentRow, FieldRow, TicketRow
 from wowdesk.tickets.repository import SORTS, TicketFilter, TicketsRepository
 
 __all__ = ["TicketFilter"]  # the filter object callers build for list_tickets
-from wowdesk.tickets.schemas import AttachmentOut, CommentOut, RequesterSummary, TicketOut, TimelineEntry
+from wowdesk.tickets.schemas import (
+    AttachmentOut,
+    CommentOut,
+    RequesterSummary,
+    TicketOut,
+    TicketRef,
+    TimelineEntry,
+)
 
 
 async def get_ticket(
@@ -163,7 +172,13 @@ async def list_comments(
     session: AsyncSession, actor: Actor, ticket: TicketRow, *, after_id: int | None = None, limit: int = 100
 ) -> list[CommentOut]:
     repo = TicketsRepository(session, actor.workspace_id)
-    comments = await repo.comments(ticket.id, after_id=after_id, limit=limit)
+    merged = await merged_sources(session, actor.workspace_id, ticket.id)
+    if merged:  # with the comments of the tickets merged into this one, in one order
+        comments = await LinksRepository(session, actor.workspace_id).comments(
+            ticket.id, merged, after_id=after_id, limit=limit
+        )
+    else:
+        comments = await repo.comments(ticket.id, after_id=after_id, limit=limit)
     files = await repo.attachments_for_comments([c.id for c in comments])
     return [_comment_out(c, files[c.id]) for c in comments]
 
@@ -188,14 +203,28 @@ async def timeline(
     limit: int = 200,
     latest_before: int | None = None,
     latest: bool = False,
+    merged: list[int] | None = None,
 ) -> list[TimelineEntry]:
     """The audit timeline in order, with the comments it mentions inlined: from the start (or
     after `after_id`), or — `latest` — its last `limit` entries (before `latest_before`)."""
     repo = TicketsRepository(session, actor.workspace_id)
-    if latest:
+    if merged is None:  # the tickets merged into this one, unless the caller knows them
+        merged = await merged_sources(session, actor.workspace_id, ticket.id)
+    if merged:  # with the comments of the tickets merged into this one, interleaved
+        links = LinksRepository(session, actor.workspace_id)
+        if latest:
+            rows = list(
+                reversed(await links.latest_timeline(ticket.id, merged, before_id=latest_before, limit=limit))
+            )
+        else:
+            rows = await links.timeline(ticket.id, merged, after_id=after_id, limit=limit)
+    elif latest:
         rows = list(reversed(await repo.latest_events(ticket.id, before_id=latest_before, limit=limit)))
     else:
         rows = await repo.events(ticket.id, after_id=after_id, limit=limit)
+    sources = await LinksRepository(session, actor.workspace_id).briefs(
+        sorted({r.ticket_id for r in rows if r.ticket_id != ticket.id})
+    )
     comment_ids = [r.comment_id for r in rows if r.comment_id]
     comments = await repo.comments_by_ids(comment_ids)
     files = await repo.attachments_for_comments(comment_ids)
@@ -214,6 +243,9 @@ async def timeline(
                 new=r.new,
                 comment=comment,
                 created_at=r.created_at,
+                merged_from=TicketRef(id=r.ticket_id, number=sources[r.ticket_id][0])
+                if r.ticket_id in sources
+                else None,
             )
         )
     return out

@@ -11,8 +11,9 @@ from sqlalchemy import ColumnElement, Select, Table, and_, bindparam, delete, fu
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.sql.elements import BindParameter
 
+from wowdesk.core.repository import StatementRepository
 from wowdesk.core.search import joined_matches, matches, newest_matching_first, search_parameter
-from wowdesk.core.sql import Db, Stmt, Stmts, driver, in_list, insert_row, record_columns, select_record
+from wowdesk.core.sql import Stmt, Stmts, driver, in_list, insert_row, record_columns, select_record
 from wowdesk.tickets.models import (
     Attachment,
     AttachmentRow,
@@ -347,22 +348,8 @@ _FIELD_IN_USE = Stmts(
 )
 
 
-class TicketsRepository:
+class TicketsRepository(StatementRepository):
     """The tickets domain's statements for one workspace, on the unit of work's connection."""
-
-    def __init__(self, session: AsyncSession, workspace_id: int) -> None:
-        self.session = session
-        self.workspace_id = workspace_id
-        self._db: Db | None = None
-
-    async def db(self) -> Db:
-        if self._db is None:
-            self._db = await driver(self.session)
-        return self._db
-
-    def _p(self, **params: Any) -> dict[str, Any]:
-        params["ws"] = self.workspace_id
-        return params
 
     # -- tickets ---------------------------------------------------------------------------------------------
     async def ticket(self, ticket_id: int, *, for_update: bool = False) -> TicketRow | None:

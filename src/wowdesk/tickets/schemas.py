@@ -80,6 +80,19 @@ class CommentCreate(StrictModel):
     public: bool = True
     status: Status | None = Field(default=None, description="Set the ticket status with the same submit.")
     attachment_ids: list[DbId] = Field(default_factory=list, max_length=20)
+    author: Literal["agent", "requester"] = Field(
+        default="agent",
+        description="`requester`: an integration posts the requester's reply (always public; it "
+        "reopens a pending/on-hold/solved ticket, and on a closed one opens a follow-up).",
+    )
+
+    @model_validator(mode="after")
+    def _requester_reply(self) -> CommentCreate:
+        if self.author == "requester" and not self.public:
+            raise Invalid(N_("A requester's reply is always public."))
+        if self.author == "requester" and self.status is not None:
+            raise Invalid(N_("A requester's reply cannot set the status."))
+        return self
 
 
 class RequesterSummary(BaseModel):
@@ -131,6 +144,11 @@ class CommentOut(BaseModel):
     attachments: list[AttachmentOut]
 
 
+class TicketRef(BaseModel):
+    id: int
+    number: int
+
+
 class TimelineEntry(BaseModel):
     id: int
     kind: str
@@ -141,6 +159,8 @@ class TimelineEntry(BaseModel):
     new: Any
     comment: CommentOut | None
     created_at: dt.datetime
+    # A comment of a ticket merged into this one: the ticket it was written on.
+    merged_from: TicketRef | None = None
 
 
 class FieldCreate(StrictModel):

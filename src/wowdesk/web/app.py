@@ -21,6 +21,8 @@ from wowdesk.web.routes import (
     team,
     tickets,
 )
+from wowdesk.web.routes import csat as csat_survey
+from wowdesk.web.routes import reports as report_pages
 
 # The console's pages run only the console's own files: no inline script or style, no other origin,
 # no plugins, never framed. A sanitiser slip in customer HTML still cannot run script. ('self'
@@ -41,6 +43,9 @@ UPLOAD_FORMS = re.compile(r"^/(tickets|conversations)/\d+/reply$")
 def mount(app: FastAPI) -> None:
     for module in (public, pwa, auth, inbox, tickets, conversations, customers, team, admin, settings):
         app.include_router(module.router)
+    # The customer's survey page (no login) and the satisfaction report.
+    app.include_router(csat_survey.router)
+    app.include_router(report_pages.router)
     app.mount("/static", StaticFiles(directory=static_dir()), name="console-static")
 
 

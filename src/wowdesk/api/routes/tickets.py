@@ -1,22 +1,27 @@
 from __future__ import annotations
 
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from typing import Annotated, Literal, get_args
 
 from fastapi import APIRouter, Depends, Header, Query, Request, Response
 from pydantic import TypeAdapter
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from wowdesk.accounts.permissions import TICKETS_READ
 from wowdesk.api.idempotency import create_once
 from wowdesk.api.responses import JSON, model_response
 from wowdesk.api.schemas import PageOut
 from wowdesk.core.actor import Actor
-from wowdesk.core.errors import InvalidInput
+from wowdesk.core.errors import Conflict, InvalidInput
 from wowdesk.core.i18n import N_
 from wowdesk.core.schemas import MAX_DB_ID
 from wowdesk.core.validation import normalize_tag
 from wowdesk.http.deps import ActorDep, IdPath, SessionDep, needs
 from wowdesk.http.routing import StandardJSONRoute
 from wowdesk.tickets import actions, queries
+from wowdesk.tickets.links import actions as link_actions
+from wowdesk.tickets.links.schemas import ReplyOut
 from wowdesk.tickets.models import TicketRow
 from wowdesk.tickets.schemas import (
     CommentCreate,
@@ -48,6 +53,20 @@ TicketDep = Annotated[TicketRow, Depends(load_ticket)]
 
 def _etag(ticket: TicketRow) -> str:
     return f'W/"{ticket.version}"'
+
+
+@asynccontextmanager
+async def current_on_stale(session: AsyncSession, ticket: TicketRow) -> AsyncIterator[None]:
+    """A write refused because the ticket changed since the caller loaded it (409 with
+    ``current_version``) also answers the ticket as it is now, under ``current`` (the shape of
+    GET /api/v1/tickets/{id}), so the caller can show it next to what they wanted."""
+    try:
+        yield
+    except Conflict as exc:
+        if "current_version" in exc.extra:
+            current = await queries.describe_ticket(session, ticket.workspace_id, ticket)
+            exc.extra["current"] = current.model_dump(mode="json")
+        raise
 
 
 def _if_match(value: str | None) -> int | None:
@@ -143,7 +162,8 @@ async def get_ticket(ticket: TicketDep, session: SessionDep) -> Response:
     summary="Change status, priority, type, assignee, team, tags, custom fields, subject",
     description="Status changes follow the ticket state table; a closed ticket cannot change (409). "
     "Send `If-Match` with the ETag from GET to refuse the change if someone else "
-    "changed the ticket in between (409 with the current version).",
+    "changed the ticket in between (409 with `current_version` and the ticket as it is now "
+    "under `current`).",
 )
 async def update_ticket(
     ticket: TicketDep,
@@ -152,25 +172,35 @@ async def update_ticket(
     actor: ActorDep,
     if_match: str | None = Header(None),
 ) -> Response:
-    await actions.do_update_ticket(session, actor, ticket, data, expected_version=_if_match(if_match))
+    async with current_on_stale(session, ticket):
+        await actions.do_update_ticket(session, actor, ticket, data, expected_version=_if_match(if_match))
     out = await queries.describe_ticket(session, actor.workspace_id, ticket)
     return model_response(out, headers={"ETag": _etag(ticket)})
 
 
 @router.post(
     "/{ticket_id}/comments",
-    response_model=CommentOut,
+    response_model=ReplyOut,
     status_code=201,
     summary="Add a public reply (public=true) or an internal note (public=false)",
+    description='With `"author": "requester"` an integration posts the requester\'s reply: on a '
+    "merged ticket it lands on the ticket it was merged into, on a closed ticket it opens a "
+    "follow-up; `ticket_id` of the answer is where it landed and `routed` says why "
+    "(`merged` | `follow_up`).",
 )
 async def add_comment(
     ticket: TicketDep, data: CommentCreate, request: Request, session: SessionDep, actor: ActorDep
 ) -> Response:
-    async def create() -> CommentOut:
-        comment = await actions.do_add_comment(session, actor, ticket, data)
-        return await queries.describe_comment(
+    async def create() -> ReplyOut:
+        if data.author == "requester":
+            reply = await link_actions.do_add_requester_reply(session, actor, ticket, data)
+            comment, routed = reply.comment, reply.routed
+        else:
+            comment, routed = await actions.do_add_comment(session, actor, ticket, data), None
+        out = await queries.describe_comment(
             session, actor.workspace_id, comment, has_attachments=bool(data.attachment_ids)
         )
+        return ReplyOut(**out.model_dump(), routed=routed, sent_to=ticket.id if routed else None)
 
     return await create_once(request, session, actor, data, create)
 

@@ -37,6 +37,7 @@ async def team(request: Request, c: ConsoleDep, session: SessionDep) -> Response
             "agent": a,
             "state": a.availability if a.last_seen_at and now - a.last_seen_at < PRESENT else "offline",
             "held": held.get(a.id, 0),
+            "absent": accounts.out_of_office(a, now)[0],  # given no tickets or chats (tickets.routing)
         }
         for a in agents
     ]

@@ -10,17 +10,27 @@ from fastapi.responses import JSONResponse
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from wowdesk.accounts import queries as accounts
-from wowdesk.core.errors import NotFound
+from wowdesk.accounts.permissions import AUTOMATIONS_MANAGE, TICKETS_MERGE
+from wowdesk.core.errors import Conflict, InvalidInput, NotFound
 from wowdesk.core.i18n import N_, _
 from wowdesk.core.schemas import MAX_DB_ID
-from wowdesk.http.deps import RuntimeDep, SessionDep
+from wowdesk.core.sql import driver
+from wowdesk.http.deps import IdPath, RuntimeDep, SessionDep
 from wowdesk.http.uploads import stored_until_recorded
 from wowdesk.tickets import actions, queries
+from wowdesk.tickets.csat import queries as csat_queries
+from wowdesk.tickets.links import actions as link_actions
+from wowdesk.tickets.links import queries as link_queries
+from wowdesk.tickets.macros import actions as macro_actions
+from wowdesk.tickets.macros import queries as macro_queries
 from wowdesk.tickets.models import TicketRow
 from wowdesk.tickets.schemas import CommentCreate, TicketOut, TicketUpdate
 from wowdesk.web.console import Console, ConsoleDep, ConsoleRoute, done, fragment, page, wants_fragment
 from wowdesk.web.forms import optional_id, parse, position, text, uploads
+from wowdesk.web.labels import FIELD, PRIORITY, STATUS, TICKET_TYPE, label
 from wowdesk.web.panels import canned_for, customer_panel, people
+from wowdesk.web.routes.admin.automation_form import timeline_lines
+from wowdesk.web.routes.admin.sla import sla_panel
 from wowdesk.web.shell import frame
 
 router = APIRouter(include_in_schema=False, route_class=ConsoleRoute)
@@ -43,13 +53,14 @@ async def _timeline(
     *,
     after: int | None = None,
     before: int | None = None,
+    merged: list[int] | None = None,
 ) -> dict[str, Any]:
     if after is not None:
         entries = await queries.timeline(session, c.actor, t, after_id=after, limit=TIMELINE_PAGE)
         more_before = False
     else:
         entries = await queries.timeline(
-            session, c.actor, t, latest=True, latest_before=before, limit=TIMELINE_PAGE + 1
+            session, c.actor, t, latest=True, latest_before=before, limit=TIMELINE_PAGE + 1, merged=merged
         )
         more_before = len(entries) > TIMELINE_PAGE
         entries = entries[-TIMELINE_PAGE:]
@@ -68,6 +79,7 @@ async def _timeline(
         "assignee_names": assignees,
         "older_url": f"/tickets/{t.id}?before={entries[0].id}" if more_before and entries else None,
         "last_entry": entries[-1].id if entries else (after or 0),
+        "automation_lines": timeline_lines(entries, link=c.can(AUTOMATIONS_MANAGE)),
     }
 
 
@@ -82,8 +94,27 @@ async def _props(session: AsyncSession, c: Console, out: TicketOut) -> dict[str,
 @router.get("/tickets/{ticket_id}")
 async def show(ticket_id: int, request: Request, c: ConsoleDep, session: SessionDep) -> Response:
     t = await _ticket(session, c, ticket_id)
+    return await _show(session, c, t, request, macro_id=position(request.query_params, "macro"))
+
+
+async def _show(
+    session: AsyncSession,
+    c: Console,
+    t: TicketRow,
+    request: Request,
+    *,
+    macro_id: int | None = None,
+    status: int = 200,
+    **extra: Any,
+) -> Response:
+    """The ticket page; `macro_id` previews that macro (its changes, its reply to edit and
+    apply); `extra` (what was typed, an error) goes to the templates."""
     out = await queries.describe_ticket(session, c.actor.workspace_id, t)
-    timeline = await _timeline(session, c, t, out, before=position(request.query_params, "before"))
+    links = await link_queries.list_links(session, c.actor, t)
+    merged = await link_queries.merged_sources(session, c.actor.workspace_id, t.id, links=links)
+    timeline = await _timeline(
+        session, c, t, out, before=position(request.query_params, "before"), merged=merged
+    )
     panel = await customer_panel(session, c, out.requester.id)
     customer = panel.get("customer")
     values = {
@@ -99,8 +130,12 @@ async def show(ticket_id: int, request: Request, c: ConsoleDep, session: Session
         **await _props(session, c, out),
         **panel,
         "canned": await canned_for(session, c, values, customer.language if customer else None),
+        "csat": await csat_queries.survey_for_page(session, c.actor, t, timeline["entries"]),
+        **await sla_panel(session, c, t),
+        **await record_panels(session, c, t, macro_id, links),
+        **extra,
     }
-    return page(c, "tickets/show.html", **await frame(session, c, **context))
+    return page(c, "tickets/show.html", http_status=status, **await frame(session, c, **context))
 
 
 @router.get("/tickets/{ticket_id}/timeline")
@@ -113,12 +148,13 @@ async def timeline_since(ticket_id: int, request: Request, c: ConsoleDep, sessio
     items = fragment("tickets/_entries.html", console=c, **timeline) if timeline["entries"] else ""
     props = fragment("tickets/_props.html", console=c, ticket=out, **await _props(session, c, out))
     head = fragment("tickets/_head.html", console=c, ticket=out)
+    sla = fragment("tickets/_sla.html", console=c, **await sla_panel(session, c, t))
     return JSONResponse(
         {
             "ok": True,
             "items": items,
             "after": timeline["last_entry"],
-            "html": {"[data-ticket-props]": props, "[data-ticket-head]": head},
+            "html": {"[data-ticket-props]": props, "[data-ticket-head]": head, "[data-ticket-sla]": sla},
         },
         headers={"Cache-Control": "no-store"},
     )
@@ -192,22 +228,187 @@ async def update(ticket_id: int, request: Request, c: ConsoleDep, session: Sessi
     fields = await queries.list_fields(session, c.actor, active_only=True)
     data = parse(TicketUpdate, _update_from(form, fields))
     version = text(form, "version")
-    await actions.do_update_ticket(
-        session,
-        c.actor,
-        t,
-        data,
-        expected_version=int(version) if version.isdigit() and len(version) < 10 else None,
-    )
+    try:
+        await actions.do_update_ticket(
+            session,
+            c.actor,
+            t,
+            data,
+            expected_version=int(version) if version.isdigit() and len(version) < 10 else None,
+        )
+    except Conflict as exc:
+        if "current_version" not in exc.extra:
+            raise
+        raise Conflict(STALE, now=await _now_text(session, c, t), extra=exc.extra) from None
     out = await queries.describe_ticket(session, c.actor.workspace_id, t)
     if wants_fragment(request):
         props = fragment("tickets/_props.html", console=c, ticket=out, **await _props(session, c, out))
         head = fragment("tickets/_head.html", console=c, ticket=out)
+        sla = fragment("tickets/_sla.html", console=c, **await sla_panel(session, c, t))
         return JSONResponse(
             {
                 "ok": True,
                 "message": _("Saved."),
-                "html": {"[data-ticket-props]": props, "[data-ticket-head]": head},
+                "html": {"[data-ticket-props]": props, "[data-ticket-head]": head, "[data-ticket-sla]": sla},
             }
         )
     return done(request, f"/tickets/{t.id}")
+
+
+# -- macros, merges and links on the ticket page (docs/ticketing-macros-links.md) -----------------------
+
+STALE = N_(
+    "Someone changed this ticket meanwhile. It is now: {now}. Nothing of yours was saved; what you "
+    "chose is still here — reload the page to apply it to the current version."
+)
+
+
+def _shown(field: str, value: Any, agents: dict[int, str], teams: dict[int, str]) -> str:
+    """A ticket value as the console words it."""
+    if value is None or value == [] or value == {}:
+        return "—"
+    if field in ("status", "priority", "type"):
+        return label({"status": STATUS, "priority": PRIORITY, "type": TICKET_TYPE}[field], value)
+    if field == "assignee_id":
+        return agents.get(value, str(value))
+    if field == "team_id":
+        return teams.get(value, str(value))
+    if field == "tags":
+        return ", ".join(value)
+    if isinstance(value, dict):
+        return ", ".join(f"{k}: {v}" for k, v in value.items())
+    return str(value)
+
+
+async def _names(session: AsyncSession, c: Console) -> tuple[dict[int, str], dict[int, str]]:
+    agents = {a.id: a.name for a in await accounts.list_agents(session, c.actor, limit=500)}
+    teams = {t.id: t.name for t, _m in await accounts.list_teams(session, c.actor)}
+    return agents, teams
+
+
+async def _now_text(session: AsyncSession, c: Console, t: TicketRow) -> str:
+    out = await queries.describe_ticket(session, c.actor.workspace_id, t)
+    agents, teams = await _names(session, c)
+    parts = [
+        (name, _shown(name, getattr(out, name), agents, teams))
+        for name in ("status", "priority", "type", "assignee_id", "team_id", "tags")
+    ]
+    return " · ".join(f"{label(FIELD, name)}: {value}" for name, value in parts)
+
+
+async def record_panels(
+    session: AsyncSession, c: Console, t: TicketRow, macro_id: int | None, links: list[Any]
+) -> dict[str, Any]:
+    """The macro menu (and the preview of the chosen macro) and the links panel."""
+    menu: list[dict[str, Any]] = []
+    preview, changes = None, []
+    if t.status != "closed":
+        rows = await macro_queries.list_macros(session, c.actor, active_only=True)
+        menu = [{"id": m.id, "name": macro_queries.macro_name(m, c.language)} for m in rows]
+        if macro_id is not None:
+            macro = await macro_queries.get_macro(session, c.actor, macro_id)
+            preview = await macro_queries.preview(session, c.actor, t, macro, None)
+            agents, teams = await _names(session, c)
+            changes = [
+                (label(FIELD, f), _shown(f, old, agents, teams), _shown(f, new, agents, teams))
+                for f, (old, new) in preview.changes.items()
+            ]
+    return {
+        "macros": menu,
+        "macro_preview": preview,
+        "macro_changes": changes,
+        "links": links,
+        "can_merge": c.can(TICKETS_MERGE),
+        "can_split": c.can(TICKETS_MERGE) and t.status != "closed",
+    }
+
+
+@router.post("/tickets/{ticket_id}/macros/{macro_id}/apply")
+async def apply_macro(
+    ticket_id: int, macro_id: IdPath, request: Request, c: ConsoleDep, session: SessionDep
+) -> Response:
+    """Apply the previewed macro with the reply as the agent edited it. Refused (the ticket
+    changed meanwhile, a state the table forbids …): the page again, with the ticket as it is
+    now, the reason, and the reply as typed."""
+    t = await _ticket(session, c, ticket_id)
+    macro = await macro_queries.get_macro(session, c.actor, macro_id)
+    form = await request.form()
+    body, note = text(form, "body"), text(form, "mode") == "note"
+    version = text(form, "version")
+    try:
+        async with (await driver(session)).savepoint():
+            await macro_actions.do_apply_macro(
+                session,
+                c.actor,
+                t,
+                macro,
+                expected_version=int(version) if version.isdigit() and len(version) < 10 else None,
+                body=body,
+                public=not note,
+            )
+    except (Conflict, InvalidInput) as exc:
+        if wants_fragment(request):
+            raise
+        fresh = await _ticket(session, c, ticket_id)
+        stale = "current_version" in exc.extra
+        error = _(STALE, now=await _now_text(session, c, fresh)) if stale else exc.localized(None)
+        extra = {"macro_error": error, "macro_typed": {"body": body, "note": note}}
+        return await _show(session, c, fresh, request, macro_id=macro.id, status=exc.status, **extra)
+    name = macro_queries.macro_name(macro, c.language)
+    return done(request, f"/tickets/{t.id}", message=_("Applied {name}.", name=name))
+
+
+def _numbers(raw: str) -> list[int]:
+    """Ticket numbers as agents type them: "12, #15 17"."""
+    words = [w.lstrip("#") for w in raw.replace("，", ",").replace(",", " ").split()]
+    if not words or not all(w.isdigit() and len(w) < 10 for w in words):
+        raise InvalidInput(N_("Give ticket numbers, like 12, 15."))
+    return list(dict.fromkeys(int(w) for w in words))
+
+
+async def _ids(session: AsyncSession, c: Console, numbers: list[int]) -> list[int]:
+    found = await link_queries.ticket_ids(session, c.actor, numbers)
+    missing = [n for n in numbers if n not in found]
+    if missing:
+        raise NotFound(N_("There is no ticket #{number}."), number=missing[0])
+    return [found[n] for n in numbers]
+
+
+@router.post("/tickets/{ticket_id}/merge")
+async def merge(ticket_id: int, request: Request, c: ConsoleDep, session: SessionDep) -> Response:
+    t = await _ticket(session, c, ticket_id)
+    form = await request.form()
+    ids = await _ids(session, c, _numbers(text(form, "numbers")))
+    losers = await link_actions.do_merge_tickets(session, c.actor, t, ids, text(form, "comment") or None)
+    listed = ", ".join(f"#{lo.number}" for lo in losers)
+    return done(request, f"/tickets/{t.id}", message=_("Merged {tickets} into this ticket.", tickets=listed))
+
+
+@router.post("/tickets/{ticket_id}/links")
+async def link_problem(ticket_id: int, request: Request, c: ConsoleDep, session: SessionDep) -> Response:
+    t = await _ticket(session, c, ticket_id)
+    form = await request.form()
+    [problem_id] = await _ids(session, c, _numbers(text(form, "problem"))[:1])
+    await link_actions.do_link_incident(session, c.actor, t, problem_id)
+    return done(request, f"/tickets/{t.id}", message=_("Linked to its problem."))
+
+
+@router.post("/tickets/{ticket_id}/links/{link_id}/delete")
+async def unlink(
+    ticket_id: int, link_id: IdPath, request: Request, c: ConsoleDep, session: SessionDep
+) -> Response:
+    t = await _ticket(session, c, ticket_id)
+    await link_actions.do_unlink(session, c.actor, t, link_id)
+    return done(request, f"/tickets/{t.id}", message=_("Unlinked."))
+
+
+@router.post("/tickets/{ticket_id}/split")
+async def split(ticket_id: int, request: Request, c: ConsoleDep, session: SessionDep) -> Response:
+    t = await _ticket(session, c, ticket_id)
+    form = await request.form()
+    comment_id = optional_id(form, "comment_id")
+    if not isinstance(comment_id, int):
+        raise InvalidInput(N_("The form sent something this page did not offer. Reload it and try again."))
+    new = await link_actions.do_split_ticket(session, c.actor, t, comment_id)
+    message = _("Ticket #{number} was made from that message.", number=new.number)
+    return done(request, f"/tickets/{new.id}", message=message)

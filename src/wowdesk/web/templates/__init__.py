@@ -41,8 +41,14 @@ def _zone(name: str | None) -> zoneinfo.ZoneInfo:
     return zone
 
 
-def when(value: dt.datetime | None, tz: str | None = None, form: str = "medium") -> str:
-    """A moment in the reader's time zone and language: "Dec 1, 2026, 3:04 PM", "2026年12月1日 下午3:04"."""
+def when(value: dt.datetime | str | None, tz: str | None = None, form: str = "medium") -> str:
+    """A moment in the reader's time zone and language: "Dec 1, 2026, 3:04 PM", "2026年12月1日 下午3:04".
+    An ISO 8601 string (as timeline lines keep moments) is read first."""
+    if isinstance(value, str):
+        try:
+            value = dt.datetime.fromisoformat(value)
+        except ValueError:
+            return str(value)
     if value is None:
         return ""
     locale = BABEL_LOCALES.get(current_language(), "en")

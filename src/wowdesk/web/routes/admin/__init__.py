@@ -8,7 +8,17 @@ from fastapi import APIRouter, Response
 from fastapi.responses import RedirectResponse
 
 from wowdesk.web.console import ConsoleDep, ConsoleRoute
-from wowdesk.web.routes.admin import agents, canned, channels, fields, teams
+from wowdesk.web.routes.admin import (
+    agents,
+    automations,
+    calendars,
+    canned,
+    channels,
+    fields,
+    macros,
+    sla,
+    teams,
+)
 from wowdesk.web.routes.admin.common import sections_for
 
 router = APIRouter(include_in_schema=False, route_class=ConsoleRoute)
@@ -19,7 +29,7 @@ async def home(c: ConsoleDep) -> Response:
     return RedirectResponse(sections_for(c)[0].url, status_code=303)
 
 
-for module in (agents, teams, channels, fields, canned):
+for module in (agents, teams, channels, fields, canned, macros, calendars, sla, automations):
     router.include_router(module.router)
 
 __all__ = ["router"]

@@ -12,8 +12,11 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from wowdesk.accounts.permissions import (
     AGENTS_MANAGE,
+    AUTOMATIONS_MANAGE,
+    CALENDARS_MANAGE,
     CHANNELS_MANAGE,
     FIELDS_MANAGE,
+    SLA_MANAGE,
     TEAMS_MANAGE,
 )
 from wowdesk.core.errors import Conflict, InvalidInput
@@ -42,7 +45,11 @@ SECTIONS = (
     Section("skills", "/admin/skills", N_("Skills"), TEAMS_MANAGE),
     Section("channels", "/admin/channels", N_("Channels"), CHANNELS_MANAGE),
     Section("fields", "/admin/fields", N_("Custom fields"), FIELDS_MANAGE),
+    Section("calendars", "/admin/calendars", N_("Calendars"), CALENDARS_MANAGE),
+    Section("sla", "/admin/sla", N_("SLA policies"), SLA_MANAGE),
+    Section("automations", "/admin/automations", N_("Automations"), AUTOMATIONS_MANAGE),
     Section("canned", "/admin/canned", N_("Canned responses"), None),
+    Section("macros", "/admin/macros", N_("Macros"), None),  # everyone keeps their own
 )
 
 
