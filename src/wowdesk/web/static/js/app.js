@@ -328,6 +328,13 @@
     if (timelineAgain) { timelineAgain = false; refreshTimeline(); }
   }
 
+  // A running SLA timer's "time left" is business time, counted on the server (calendars, holidays):
+  // while one runs and the page is seen, the box is asked for again each minute.
+  const slaRunning = () => $('[data-ticket-sla] [data-sla-state="running"]');
+  if (recordKind === "ticket" && slaRunning()) {
+    setInterval(() => { if (!document.hidden && slaRunning()) refreshTimeline(); }, 60000);
+  }
+
   function markRead() {
     if (recordKind !== "conversation" || !socket || socket.readyState !== 1 || document.hidden) return;
     const box = $("[data-timeline]");
