@@ -229,10 +229,12 @@ def timed_reactor(rt: Any, evaluations: list[float], firings: list[float]) -> No
     fire = automation_engine.fire
     spent = [0.0]
 
-    async def timed_fire(*args: Any, **kwargs: Any) -> Any:
+    async def timed_fire(session: Any, *args: Any, **kwargs: Any) -> Any:
         t0 = time.perf_counter()
         try:
-            return await fire(*args, **kwargs)
+            out = await fire(session, *args, **kwargs)
+            await session.flush()  # what the actions left for the database is theirs
+            return out
         finally:
             took = time.perf_counter() - t0
             spent[0] += took

@@ -134,6 +134,7 @@ class Happening:
     name: str
     changes: dict[str, list[Any]] = field(default_factory=dict)
     data: dict[str, Any] = field(default_factory=dict)
+    seen: dict[str, Any] = field(default_factory=dict)  # facts read once per reaction (the requester)
 
     @classmethod
     def of(cls, events: list[Event]) -> Happening:
@@ -184,15 +185,29 @@ async def facts_for(
         "ticket.custom_fields": ticket.custom_fields or {},
     }
     repo = TicketsRepository(session, ticket.workspace_id)
+    seen = happening.seen if happening is not None else {}
     if any(r.needs_tags for r in wanted):
-        values["ticket.tags"] = frozenset((await repo.tags([ticket.id]))[ticket.id])
+        changed = happening.changes.get("tags") if happening is not None else None
+        if changed is not None:  # what the reaction's changes left them as
+            values["ticket.tags"] = frozenset(changed[1] or ())
+        elif "ticket.tags" in seen:
+            values["ticket.tags"] = seen["ticket.tags"]
+        else:
+            values["ticket.tags"] = seen["ticket.tags"] = frozenset((await repo.tags([ticket.id]))[ticket.id])
     if any(r.needs_customer for r in wanted):
-        customer = await customers.find_customer(session, ticket.workspace_id, ticket.requester_id)
-        if customer is not None:
-            values["customer.language"] = customer.language
-            values["customer.name"] = customer.name
-            values["customer.tags"] = frozenset(customer.tags or ())
-            values["customer.attributes"] = customer.custom_attributes or {}
+        if "customer" not in seen:  # rules never change the requester's profile: read it once
+            customer = await customers.find_customer(session, ticket.workspace_id, ticket.requester_id)
+            seen["customer"] = (
+                {}
+                if customer is None
+                else {
+                    "customer.language": customer.language,
+                    "customer.name": customer.name,
+                    "customer.tags": frozenset(customer.tags or ()),
+                    "customer.attributes": customer.custom_attributes or {},
+                }
+            )
+        values.update(seen["customer"])
     changes: dict[str, list[Any]] = {}
     if happening is not None:
         data = happening.data

@@ -119,17 +119,23 @@ async def do_auto_route(
         session, ws, ticket.team_id, now(session), availability=AVAILABILITY[rule.presence]
     )
     ids = [i for i in agents if i not in exclude]
-    load = await repo.tickets_held(ids)
-    for agent_id, n in (await chats.chats_held(session, ws, ids)).items():
-        load[agent_id] = load.get(agent_id, 0) + n
-    if ticket.assignee_id in load:
-        load[ticket.assignee_id] -= 1  # this ticket is counted already: keeping it adds nothing
-    required = await _required_skills(session, rule, ticket) if rule.strategy == "skills" else frozenset()
-    levels = await accounts.skill_levels(session, ws, ids) if required else {}
-    free = [
-        Candidate(i, load.get(i, 0), levels.get(i, {})) for i in ids if load.get(i, 0) < rule.ticket_capacity
-    ]
-    pick, how = choose(rule.strategy, rule.fallback, free, rotation(ids, rule.last_agent_id), required)
+    order = rotation(ids, rule.last_agent_id)
+    if rule.strategy == "round_robin":
+        pick, how = await _next_with_room(session, repo, rule, ticket, order), "round_robin"
+    else:
+        load = await repo.tickets_held(ids)
+        for agent_id, n in (await chats.chats_held(session, ws, ids)).items():
+            load[agent_id] = load.get(agent_id, 0) + n
+        if ticket.assignee_id in load:
+            load[ticket.assignee_id] -= 1  # this ticket is counted already: keeping it adds nothing
+        required = await _required_skills(session, rule, ticket) if rule.strategy == "skills" else frozenset()
+        levels = await accounts.skill_levels(session, ws, ids) if required else {}
+        free = [
+            Candidate(i, load.get(i, 0), levels.get(i, {}))
+            for i in ids
+            if load.get(i, 0) < rule.ticket_capacity
+        ]
+        pick, how = choose(rule.strategy, rule.fallback, free, order, required)
     via = f"routing:{how}"
     system = Actor(kind="system", workspace_id=ws, name="WowDesk", via=via)
     if pick is not None:
@@ -142,6 +148,25 @@ async def do_auto_route(
     if queue_if_none and ticket.assignee_id is not None:
         await ticket_actions.do_update_ticket(session, system, ticket, TicketUpdate(assignee_id=None))
     return Routed(via=via, assignee_id=ticket.assignee_id, assigned=False)
+
+
+async def _next_with_room(
+    session: AsyncSession, repo: RoutingRepository, rule: RuleRow, ticket: TicketRow, order: list[int]
+) -> Candidate | None:
+    """Round robin without counting everyone's work: the agents in turn, each one's load counted
+    only up to the capacity, until one has room — so a routing costs about one agent's count,
+    however many tickets the team holds (the strategies' choice, the same agent)."""
+    held_chats = await chats.chats_held(session, ticket.workspace_id, order)
+    cap = rule.ticket_capacity
+    for agent_id in order:
+        mine = 1 if agent_id == ticket.assignee_id else 0  # this ticket is counted already
+        load = held_chats.get(agent_id, 0) - mine
+        if load >= cap:
+            continue
+        load += await repo.tickets_held_up_to(agent_id, cap - load + mine)
+        if load < cap:
+            return Candidate(agent_id, load)
+    return None
 
 
 async def _required_skills(session: AsyncSession, rule: RuleRow, ticket: TicketRow) -> frozenset[int]:

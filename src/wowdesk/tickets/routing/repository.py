@@ -49,6 +49,16 @@ _LOAD = Stmt(
     .where(T.c.workspace_id == WS, in_list(T.c.assignee_id, "agents"), in_list(T.c.status, "statuses"))
     .group_by(T.c.assignee_id)
 )
+# One agent's unsolved tickets, counted no further than a limit (their capacity): a full agent
+# costs at most that many index entries, however much the team holds.
+_LOAD_UP_TO = Stmt(
+    select(func.count()).select_from(
+        select(T.c.id)
+        .where(T.c.workspace_id == WS, T.c.assignee_id == bindparam("agent"), in_list(T.c.status, "statuses"))
+        .limit(bindparam("limit"))
+        .subquery()
+    )
+)
 _HELD = select_record(TicketRow, T).where(
     T.c.workspace_id == WS,
     T.c.assignee_id == bindparam("agent"),
@@ -110,6 +120,11 @@ class RoutingRepository(StatementRepository):
         db = await self.db()
         stmt = _QUEUED_FOR_UPDATE if db.name == "postgresql" else _QUEUED_STMT
         return await db.all(stmt, self._p(team=team_id, statuses=list(statuses), limit=limit))
+
+    async def tickets_held_up_to(self, agent_id: int, limit: int) -> int:
+        """How many unsolved tickets (of any team) the agent is assigned, counting to `limit` at most."""
+        params = self._p(agent=agent_id, statuses=list(UNSOLVED), limit=limit)
+        return int(await (await self.db()).scalar(_LOAD_UP_TO, params))
 
     async def held_in_team(
         self, agent_id: int, team_id: int, statuses: tuple[str, ...], *, limit: int
