@@ -10,6 +10,7 @@ from typing import Any
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from wowdesk.accounts import queries as accounts
+from wowdesk.accounts.calendars import queries as calendars
 from wowdesk.accounts.permissions import AUTOMATIONS_MANAGE
 from wowdesk.core.actor import Actor
 from wowdesk.core.errors import InvalidInput
@@ -17,9 +18,9 @@ from wowdesk.core.i18n import N_
 from wowdesk.core.uow import now
 from wowdesk.tickets.automations.conditions import Condition
 from wowdesk.tickets.automations.effects import CUSTOM_PREFIX, ApplyMacro, Effect, Notify, SetField
-from wowdesk.tickets.automations.engine import accounts_calendar, compile_rule
+from wowdesk.tickets.automations.engine import effects_of
 from wowdesk.tickets.automations.models import Automation
-from wowdesk.tickets.automations.repository import AutomationsRepository, RuleRow
+from wowdesk.tickets.automations.repository import AutomationsRepository
 from wowdesk.tickets.automations.schemas import AutomationCreate, AutomationUpdate, Conditions, _check_rule
 from wowdesk.tickets.fields import validate_custom_fields
 from wowdesk.tickets.macros.repository import MacrosRepository
@@ -47,19 +48,16 @@ async def _check_refs(
                 raise InvalidInput(N_("There is no custom field with the key {key}."), key=key)
     custom: dict[str, Any] = {}
     for e in effects:
-        if isinstance(e, SetField):
-            if e.field.startswith(CUSTOM_PREFIX):
-                custom[e.field[len(CUSTOM_PREFIX) :]] = e.value
-            elif e.field == "team_id" and e.value is not None:
-                if await accounts.find_team(session, workspace_id, e.value) is None:
-                    raise InvalidInput(N_("The team {id} does not exist."), id=e.value)
-            elif e.field == "assignee_id" and e.value is not None:
-                agent = await accounts.find_agent(session, workspace_id, e.value)
-                if agent is None or not agent.active:
-                    raise InvalidInput(N_("The assignee {id} is not an active agent."), id=e.value)
+        team = e.value if isinstance(e, SetField) and e.field == "team_id" else None
+        assignee = e.value if isinstance(e, SetField) and e.field == "assignee_id" else None
+        if isinstance(e, SetField) and e.field.startswith(CUSTOM_PREFIX):
+            custom[e.field[len(CUSTOM_PREFIX) :]] = e.value
+        elif team is not None and not await accounts.team_exists(session, workspace_id, team):
+            raise InvalidInput(N_("The team {id} does not exist."), id=team)
+        elif assignee is not None and not await accounts.agent_is_active(session, workspace_id, assignee):
+            raise InvalidInput(N_("The assignee {id} is not an active agent."), id=assignee)
         elif isinstance(e, Notify) and e.agent_id is not None:
-            agent = await accounts.find_agent(session, workspace_id, e.agent_id)
-            if agent is None or not agent.active:
+            if not await accounts.agent_is_active(session, workspace_id, e.agent_id):
                 raise InvalidInput(N_("The agent {id} is not an active agent."), id=e.agent_id)
         elif isinstance(e, ApplyMacro):
             await _check_macro(session, workspace_id, e.macro_id)
@@ -68,15 +66,14 @@ async def _check_refs(
 
 
 async def _check_condition(session: AsyncSession, workspace_id: int, c: Condition) -> None:
-    if c.calendar_id is not None and await _calendar(session, workspace_id, c.calendar_id) is None:
+    if (
+        c.calendar_id is not None
+        and await calendars.find_calendar(session, workspace_id, c.calendar_id) is None
+    ):
         raise InvalidInput(N_("The calendar {id} does not exist."), id=c.calendar_id)
     team = c.value if c.field == "ticket.team_id" and isinstance(c.value, int) else None
-    if team is not None and await accounts.find_team(session, workspace_id, team) is None:
+    if team is not None and not await accounts.team_exists(session, workspace_id, team):
         raise InvalidInput(N_("The team {id} does not exist."), id=c.value)
-
-
-async def _calendar(session: AsyncSession, workspace_id: int, calendar_id: int) -> Any:
-    return await accounts_calendar(session, workspace_id, calendar_id)
 
 
 async def _check_macro(session: AsyncSession, workspace_id: int, macro_id: int) -> None:
@@ -124,7 +121,7 @@ async def do_update_automation(
         raise InvalidInput(str(getattr(exc, "template", exc)), **getattr(exc, "params", {})) from None
     effects: list[Effect] | None = list(data.actions) if data.actions is not None else None
     if data.conditions is not None or effects is not None:
-        current = effects if effects is not None else list(compile_rule(_row(rule)).effects)
+        current = effects if effects is not None else effects_of(rule.actions)
         await _check_refs(session, actor.workspace_id, conditions, current)
     if data.name is not None:
         rule.name = data.name.strip()
@@ -140,19 +137,6 @@ async def do_update_automation(
     rule.updated_at = now(session)
     await session.flush()
     return rule
-
-
-def _row(rule: Automation) -> RuleRow:
-    return RuleRow(
-        id=rule.id,
-        name=rule.name,
-        kind=rule.kind,
-        events=list(rule.events),
-        conditions=dict(rule.conditions),
-        actions=list(rule.actions),
-        position=rule.position,
-        updated_at=rule.updated_at,
-    )
 
 
 async def do_renew_signing_secret(session: AsyncSession, actor: Actor, rule: Automation) -> Automation:

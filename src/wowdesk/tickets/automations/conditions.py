@@ -300,10 +300,6 @@ def compile_all(conditions: Iterable[Condition], any_of: Iterable[Condition]) ->
     return matches
 
 
-def needs_customer(conditions: Iterable[Condition]) -> bool:
-    return any(c.field.startswith("customer.") for c in conditions)
-
-
 def catalogue() -> dict[str, dict[str, Any]]:
     """Each field a condition may test: its kind, operators and (for enumerations) values."""
     out: dict[str, dict[str, Any]] = {}

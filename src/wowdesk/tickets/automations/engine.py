@@ -84,12 +84,17 @@ class Rule:
 _CACHE: dict[tuple[int, str], tuple[tuple[int, dt.datetime | None], list[Rule]]] = {}
 
 
-def compile_rule(row: RuleRow) -> Rule:
+def effects_of(stored: list[dict[str, Any]]) -> list[Effect]:
+    """A rule's actions as stored (JSON), read back into their models."""
     global _EFFECTS
     if _EFFECTS is None:
         from pydantic import TypeAdapter
 
         _EFFECTS = TypeAdapter(list[Effect])
+    return list(_EFFECTS.validate_python(stored or []))
+
+
+def compile_rule(row: RuleRow) -> Rule:
     conditions = Conditions.model_validate(row.conditions or {})
     every: list[Condition] = [*conditions.all, *conditions.any]
     return Rule(
@@ -98,7 +103,7 @@ def compile_rule(row: RuleRow) -> Rule:
         kind=row.kind,
         events=frozenset(row.events or ()),
         matches=compile_all(conditions.all, conditions.any),
-        effects=tuple(_EFFECTS.validate_python(row.actions or [])),
+        effects=tuple(effects_of(row.actions)),
         needs_customer=any(c.field.startswith("customer.") for c in every),
         needs_tags=any(c.field == "ticket.tags" for c in every),
         needs_comment=any(c.field == "comment.body" for c in every),

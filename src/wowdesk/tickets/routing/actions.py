@@ -206,13 +206,16 @@ async def gone(session: AsyncSession, workspace_id: int, agent_id: int) -> bool:
     return not agent.active or agent.availability == "offline" or away
 
 
-async def teams_to_reassign(session: AsyncSession, workspace_id: int, agent_id: int) -> list[int]:
-    """The agent's teams whose rule hands on a gone agent's tickets."""
+async def routed_teams_of(
+    session: AsyncSession, workspace_id: int, agent_id: int, *, reassigning: bool = False
+) -> list[int]:
+    """The agent's teams that route tickets by a rule (where a waiting ticket may fit when the
+    agent has room); with `reassigning`, only those whose rule hands on a gone agent's tickets."""
     repo = RoutingRepository(session, workspace_id)
     out = []
     for team_id in await accounts.teams_of(session, Actor.system(workspace_id), agent_id):
         rule = await repo.rule(team_id)
-        if rule is not None and rule.strategy != "manual" and rule.reassign_on_offline:
+        if rule is not None and rule.strategy != "manual" and (rule.reassign_on_offline or not reassigning):
             out.append(team_id)
     return out
 
@@ -230,17 +233,6 @@ async def do_reassign_from(session: AsyncSession, workspace_id: int, agent_id: i
 
 
 DRAIN_BATCH = 50
-
-
-async def teams_to_drain(session: AsyncSession, workspace_id: int, agent_id: int) -> list[int]:
-    """The agent's teams that route tickets by a rule (where a waiting ticket may now fit)."""
-    repo = RoutingRepository(session, workspace_id)
-    out = []
-    for team_id in await accounts.teams_of(session, Actor.system(workspace_id), agent_id):
-        rule = await repo.rule(team_id)
-        if rule is not None and rule.strategy != "manual":
-            out.append(team_id)
-    return out
 
 
 async def do_drain_queue(session: AsyncSession, workspace_id: int, team_id: int) -> int:

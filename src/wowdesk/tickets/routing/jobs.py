@@ -63,7 +63,7 @@ async def _drain_later(session: AsyncSession, workspace_id: int, team_id: int, j
 async def on_agent_back(session: AsyncSession, job: JobContext) -> None:
     data = job.payload["data"]
     workspace_id, agent_id = int(data["workspace_id"]), int(data["agent_id"])
-    for team_id in await actions.teams_to_drain(session, workspace_id, agent_id):
+    for team_id in await actions.routed_teams_of(session, workspace_id, agent_id):
         await _drain_later(session, workspace_id, team_id, job.id)
 
 
@@ -90,7 +90,7 @@ async def on_agent_gone(session: AsyncSession, job: JobContext) -> None:
     workspace_id, agent_id = int(data["workspace_id"]), int(data["agent_id"])
     if not await actions.gone(session, workspace_id, agent_id):
         return  # back already
-    for team_id in await actions.teams_to_reassign(session, workspace_id, agent_id):
+    for team_id in await actions.routed_teams_of(session, workspace_id, agent_id, reassigning=True):
         await enqueue(
             session,
             REASSIGN_JOB,
