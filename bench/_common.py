@@ -1,6 +1,6 @@
-"""Benchmark plumbing: the server under test as a subprocess, throw-away PostgreSQL databases, a
-keep-alive HTTP client, a fixed-duration load runner with latency percentiles, CPU accounting and
-a description of the machine.
+"""Benchmark plumbing: the server under test as a subprocess, throw-away PostgreSQL databases, bulk
+seeding (explicit ids, batched inserts), a keep-alive HTTP client, a fixed-duration load runner
+with latency percentiles, CPU accounting and a description of the machine.
 
 The load runner uses ``http.client`` connections in threads, one per simulated client. Measured on
 the 2-core machine it is made for, against this server (client CPU per request, 8 clients):
@@ -196,6 +196,84 @@ def safe_url(url: str) -> str:
     from sqlalchemy.engine import make_url
 
     return make_url(url).render_as_string(hide_password=True)
+
+
+# -- bulk seeding ----------------------------------------------------------------------------------
+
+
+class BulkRows:
+    """Rows for several tables, straight into them: SQLAlchemy Core ``insert()`` executemany in
+    batches, in the order the tables were named (parents first), in the caller's transaction.
+    Rows carry explicit ids (see :func:`next_ids`) so children name their parent without a round
+    trip. ``search`` adds a document of the full-text index (``core.search``) as the database's
+    own engine stores it: a ``tsvector`` made by ``array_to_tsvector`` on PostgreSQL, an FTS5 row
+    (rowid = the document's id) on SQLite."""
+
+    def __init__(self, dialect: str, tables: list[Any], batch: int = 1_000) -> None:
+        from sqlalchemy import insert, text
+
+        self.dialect = dialect
+        self.batch = batch
+        self.statements: dict[str, Any] = {t.name: insert(t) for t in tables}
+        if dialect == "postgresql":
+            self.statements["search_documents"] = text(
+                "INSERT INTO search_documents (id, workspace_id, kind, ref_id, tsv) "
+                "VALUES (:id, :workspace_id, :kind, :ref_id, array_to_tsvector(CAST(:tokens AS text[])))"
+            )
+        else:
+            self.statements["search_documents"] = text(
+                "INSERT INTO search_documents (id, workspace_id, kind, ref_id) "
+                "VALUES (:id, :workspace_id, :kind, :ref_id)"
+            )
+            self.statements["search_fts"] = text(
+                "INSERT INTO search_fts (rowid, tokens) VALUES (:id, :tokens)"
+            )
+        self.rows: dict[str, list[dict[str, Any]]] = {name: [] for name in self.statements}
+        self.written: Counter[str] = Counter()
+
+    def add(self, table: str, row: dict[str, Any]) -> None:
+        self.rows[table].append(row)
+
+    def search(self, doc_id: int, workspace_id: int, kind: str, ref_id: int, tokens: list[str]) -> None:
+        doc = {"id": doc_id, "workspace_id": workspace_id, "kind": kind, "ref_id": ref_id}
+        if self.dialect == "postgresql":
+            self.add("search_documents", {**doc, "tokens": tokens})
+        else:
+            self.add("search_documents", doc)
+            self.add("search_fts", {"id": doc_id, "tokens": " ".join(tokens)})
+
+    def pending(self) -> int:
+        return sum(len(rows) for rows in self.rows.values())
+
+    async def flush(self, session: Any) -> None:
+        for name, rows in self.rows.items():
+            for i in range(0, len(rows), self.batch):
+                await session.execute(self.statements[name], rows[i : i + self.batch])
+            self.written[name] += len(rows)
+            rows.clear()
+
+
+async def next_ids(session: Any, tables: list[str]) -> dict[str, int]:
+    """The first free id of each table (max + 1): explicit ids for :class:`BulkRows`."""
+    from sqlalchemy import text
+
+    out = {}
+    for name in tables:
+        value = (await session.execute(text(f"SELECT max(id) FROM {name}"))).scalar()
+        out[name] = int(value or 0) + 1
+    return out
+
+
+async def move_sequences(session: Any, tables: list[str]) -> None:
+    """After explicit ids on PostgreSQL: each table's id sequence continues after its largest id
+    (SQLite needs nothing: its next rowid is max + 1)."""
+    from sqlalchemy import text
+
+    if session.bind.dialect.name != "postgresql":
+        return
+    for name in tables:
+        sequence = f"pg_get_serial_sequence('{name}', 'id')"
+        await session.execute(text(f"SELECT setval({sequence}, (SELECT max(id) FROM {name}))"))
 
 
 # -- HTTP ------------------------------------------------------------------------------------------

@@ -13,7 +13,7 @@ import ast
 from pathlib import Path
 
 SRC = Path(__file__).resolve().parents[1] / "src" / "wowdesk"
-DOMAINS = {"accounts", "customers", "conversations", "tickets"}
+DOMAINS = {"accounts", "customers", "commerce", "policies", "conversations", "tickets", "analytics"}
 PUBLIC = {"actions", "queries", "schemas", "events", "permissions"}
 
 

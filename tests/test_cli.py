@@ -258,6 +258,22 @@ def test_workspace_create_prints_the_id_and_mistakes_are_one_line(inst: Installa
     assert any("\tacme\t" in row for row in listed) and not any("\tacme-3\t" in row for row in listed)
 
 
+def test_workspace_currency_is_chosen_at_creation_and_checked(inst: Installation) -> None:
+    """Refunds and authority limits are counted in the workspace's currency (ISO 4217)."""
+    w = inst.wowdesk
+    taipei, unknown = w.run_all(
+        (*_workspace("acme-twd"), "--currency", "twd"), (*_workspace("acme-zzz"), "--currency", "ZZZ")
+    )
+    assert taipei.returncode == 0, taipei
+    assert_one_line_error(unknown, "currency")
+    token = login(inst.url, "acme-twd", "ada@acme-twd.test", PASSWORD).json()["access_token"]
+    me = httpx.get(f"{inst.url}/api/v1/me", headers={"Authorization": f"Bearer {token}"})
+    assert me.json()["workspace"]["currency"] == "TWD"
+    default = login(inst.url, "acme", "ada@acme.test", PASSWORD).json()["access_token"]
+    me = httpx.get(f"{inst.url}/api/v1/me", headers={"Authorization": f"Bearer {default}"})
+    assert me.json()["workspace"]["currency"] == "USD"
+
+
 def test_user_create_generates_a_password_that_signs_in(inst: Installation) -> None:
     generated, given, taken, no_workspace = inst.wowdesk.run_all(
         ("user", "create", "--workspace", "acme", "--email", "bob@acme.test", "--name", "Bob"),

@@ -255,6 +255,7 @@ def workspace_create(
     admin_name: Annotated[str, typer.Option()] = "Administrator",
     language: Annotated[str, typer.Option(help="en, zh-Hant or zh-Hans")] = "en",
     time_zone: Annotated[str, typer.Option(help="IANA time zone, e.g. Asia/Taipei")] = "UTC",
+    currency: Annotated[str, typer.Option(help="ISO 4217 code for refunds and limits, e.g. TWD")] = "USD",
 ) -> None:
     """Create a workspace with its first admin; prints the workspace id."""
     from wowdesk.cli_support import create_workspace
@@ -270,6 +271,7 @@ def workspace_create(
                 admin_name=admin_name,
                 language=language,
                 time_zone=time_zone,
+                currency=currency,
             )
         )
     )

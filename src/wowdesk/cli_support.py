@@ -13,6 +13,7 @@ from wowdesk.core.errors import NotFound
 from wowdesk.core.i18n import N_
 from wowdesk.core.runtime import Runtime
 from wowdesk.main import build_runtime
+from wowdesk.policies.reasons import actions as reason_actions
 from wowdesk.settings import Settings
 
 
@@ -43,6 +44,7 @@ async def create_workspace(
     admin_name: str,
     language: str,
     time_zone: str,
+    currency: str = "USD",
 ) -> int:
     data = WorkspaceCreate(
         slug=slug,
@@ -52,10 +54,12 @@ async def create_workspace(
         admin_name=admin_name,
         default_language=language,
         time_zone=time_zone,
+        currency=currency,
     )
     async with runtime(settings) as rt, rt.uow() as session:
         ws, _admin = await actions.do_create_workspace(session, data)
         await chat_actions.do_create_default_channel(session, ws.id)
+        await reason_actions.do_seed_default_reasons(session, ws.id)
         return ws.id
 
 

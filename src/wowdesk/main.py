@@ -15,7 +15,9 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from wowdesk import __version__
 from wowdesk.accounts.calendars.actions import IN_USE_CHECKS
+from wowdesk.analytics.sellers import jobs as seller_metric_jobs
 from wowdesk.conversations import jobs as chat_jobs
+from wowdesk.conversations.sellers import queries as seller_messaging
 from wowdesk.core import eventlog, idempotency
 from wowdesk.core.bus import make_bus
 from wowdesk.core.clock import Clock, SystemClock
@@ -32,6 +34,11 @@ from wowdesk.core.uow import UnitOfWorkFactory
 from wowdesk.notifications import jobs as notification_jobs
 from wowdesk.notifications import listeners as notification_listeners
 from wowdesk.notifications.push import PushConfig
+from wowdesk.policies.claims import jobs as claim_jobs
+from wowdesk.policies.ledger import jobs as ledger_jobs
+from wowdesk.policies.ledger import queries as ledger_queries
+from wowdesk.policies.ledger.schemas import TicketRef as LedgerTicketRef
+from wowdesk.policies.resolutions import jobs as resolution_jobs
 from wowdesk.settings import Settings
 from wowdesk.tickets import jobs as ticket_jobs
 from wowdesk.tickets import listeners as ticket_listeners
@@ -41,6 +48,7 @@ from wowdesk.tickets.automations import jobs as automation_jobs
 from wowdesk.tickets.automations import queries as automation_queries
 from wowdesk.tickets.csat import jobs as csat_jobs
 from wowdesk.tickets.links import jobs as link_jobs
+from wowdesk.tickets.proactive import jobs as proactive_jobs
 from wowdesk.tickets.routing import jobs as routing_jobs
 from wowdesk.tickets.sla import jobs as sla_jobs
 from wowdesk.tickets.sla import queries as sla_queries
@@ -77,6 +85,9 @@ def build_registry() -> tuple[JobRegistry, dict[str, list[DurableListener]]]:
             *csat_jobs.JOBS,
             *chat_jobs.JOBS,
             *notification_jobs.JOBS,
+            *ledger_jobs.JOBS,
+            *resolution_jobs.JOBS,
+            *seller_metric_jobs.JOBS,
             JobSpec(name="core.housekeeping", handler=_purge_housekeeping, every=dt.timedelta(hours=6)),
         ]
     )
@@ -84,19 +95,33 @@ def build_registry() -> tuple[JobRegistry, dict[str, list[DurableListener]]]:
     for event_name, spec in ticket_listeners.LISTENERS:
         registry.add(spec)
         durable.setdefault(event_name, []).append(spec.name)
-    for event_name, spec, condition in link_jobs.LISTENERS:
-        registry.add(spec)
-        durable.setdefault(event_name, []).append((spec.name, condition))
-    for event_name, spec, condition in notification_listeners.LISTENERS:
-        registry.add(spec)
-        durable.setdefault(event_name, []).append((spec.name, condition))
-    for event_name, spec, condition in routing_jobs.LISTENERS:
-        registry.add(spec)
-        durable.setdefault(event_name, []).append((spec.name, condition))
-    for event_name, spec, condition in csat_jobs.LISTENERS:
-        registry.add(spec)
+    # (event, job, condition) triples; a job may serve several events (the compensation lines on
+    # ticket timelines), registered once.
+    for event_name, spec, condition in [
+        *link_jobs.LISTENERS,
+        *notification_listeners.LISTENERS,
+        *routing_jobs.LISTENERS,
+        *csat_jobs.LISTENERS,
+        *proactive_jobs.LISTENERS,
+        *claim_jobs.LISTENERS,
+        *seller_metric_jobs.LISTENERS,
+    ]:
+        if registry.get(spec.name) is None:
+            registry.add(spec)
         durable.setdefault(event_name, []).append((spec.name, condition))
     return registry, durable
+
+
+async def _ledger_ticket(session: AsyncSession, workspace_id: int, ticket_id: int) -> LedgerTicketRef | None:
+    from wowdesk.core.actor import Actor
+    from wowdesk.core.errors import NotFound
+    from wowdesk.tickets import queries as ticket_queries
+
+    try:
+        ticket = await ticket_queries.get_ticket(session, Actor.system(workspace_id), ticket_id)
+    except NotFound:
+        return None
+    return LedgerTicketRef(id=ticket.id, assignee_id=ticket.assignee_id, requester_id=ticket.requester_id)
 
 
 def build_runtime(settings: Settings, *, clock: Clock | None = None) -> Runtime:
@@ -118,6 +143,10 @@ def build_runtime(settings: Settings, *, clock: Clock | None = None) -> Runtime:
         # Survey links (tickets.csat) when a workspace's settings name no address of their own.
         "public_url": f"http://{settings.host}:{settings.port}",
         REACTOR: automation_engine.react,
+        # How the ledger (policies, below tickets) checks a ticket a compensation names.
+        ledger_queries.TICKET_LOOKUP: _ledger_ticket,
+        # The key buyers' masked aliases to sellers are made with (conversations.sellers).
+        seller_messaging.ALIAS_KEY: seller_messaging.alias_key(settings.resolved_secret_key()),
     }
     uow = UnitOfWorkFactory(db, bus, clock, context=context, durable_listeners=durable)
     signer = TokenSigner(settings.resolved_secret_key(), settings.access_token_minutes)
@@ -163,6 +192,7 @@ def create_app(
         automations,
         calendars,
         channels,
+        contact_reasons,
         conversations,
         customers,
         fields,
@@ -177,7 +207,14 @@ def create_app(
         tickets,
         widget,
     )
+    from wowdesk.api.routes import analytics as analytics_routes
+    from wowdesk.api.routes import claims as claim_routes
+    from wowdesk.api.routes import commerce as commerce_routes
+    from wowdesk.api.routes import compensation as compensation_routes
     from wowdesk.api.routes import csat as csat_routes
+    from wowdesk.api.routes import resolutions as resolution_routes
+    from wowdesk.api.routes import seller_messaging as seller_messaging_routes
+    from wowdesk.api.routes import seller_portal as seller_portal_routes
     from wowdesk.http.actor_cache import ActorCache
     from wowdesk.realtime.hub import Hub
     from wowdesk.web import app as console
@@ -247,10 +284,18 @@ def create_app(
         routing,
         automations,
         csat_routes,
+        commerce_routes,
+        compensation_routes,
+        resolution_routes,
+        claim_routes,
+        seller_messaging_routes,
+        seller_portal_routes,
         calendars,
         sla,
         macros,
         ticket_links,
+        contact_reasons,
+        analytics_routes,
     ):
         app.include_router(module.router)
     console.mount(app)

@@ -4,6 +4,7 @@ ordinary client will not send."""
 
 from __future__ import annotations
 
+import asyncio
 import select
 import socket
 from collections.abc import Iterable
@@ -31,6 +32,26 @@ async def row_counts(rt: Runtime, workspace_id: int) -> dict[str, int]:
                 q = sql_select(func.count()).select_from(table).where(table.c.workspace_id == workspace_id)
                 out[table.name] = int((await s.execute(q)).scalar_one())
     return out
+
+
+async def settled(rt: Runtime, workspace_id: int, timeout: float = 15.0) -> None:
+    """Wait until the workspace has no job running or due (the live server's runner works them off):
+    what a request set off after its answer (a listener's job) has then written its rows, so row
+    counts taken next stay still."""
+    from wowdesk.core.jobs.models import QUEUED, RUNNING
+
+    jobs = metadata.tables["jobs"]
+    deadline = asyncio.get_running_loop().time() + timeout
+    while True:
+        async with rt.uow(write=False) as s:
+            busy = (jobs.c.status == RUNNING) | (
+                (jobs.c.status == QUEUED) & (jobs.c.run_at <= rt.clock.now())
+            )
+            q = sql_select(func.count()).select_from(jobs).where(jobs.c.workspace_id == workspace_id, busy)
+            if not int((await s.execute(q)).scalar_one()):
+                return
+        assert asyncio.get_running_loop().time() < deadline, "the workspace's jobs did not settle"
+        await asyncio.sleep(0.05)
 
 
 def assert_4xx(resp: httpx.Response, *allowed: int) -> dict[str, Any]:

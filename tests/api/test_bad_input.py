@@ -423,33 +423,150 @@ def test_over_long_text_and_lists_are_a_422(attempts: Attempts) -> None:
     attempts.check()
 
 
-def test_ids_out_of_range_in_paths_are_4xx(attempts: Attempts) -> None:
-    """Every route that takes an id, every method: bad ids are a 422, the largest one a 404.
+BAD_PATH_IDS: list[Any] = [-1, 0, 2**63, 10**30, "abc", "1e3", "0x10", "1.5"]
+
+# Path parameters that are names, not numeric ids: a store's external id (a letter or digit, then
+# letters, digits and ._:@#+~=-, up to 200), a workspace's slug (a-z, 0-9 and -, up to 40), a contact
+# reason's code (up to 64; looked up as given, so a malformed one is simply no reason of the
+# workspace's: 404). "0", "abc" or "1e3" are valid names there that name nothing (404), so the bad
+# ids above are not tried on them; a name that is too long (a 422 naming the parameter) or not a
+# name at all is tried instead. (name → its longest, and what a malformed one answers)
+NAME_PARAMS: dict[str, tuple[int, tuple[int, ...]]] = {
+    "external_id": (200, (422,)),
+    "order_external_id": (200, (422,)),
+    "slug": (40, (422,)),
+    "code": (64, (404,)),
+}
+ABSENT_NAME = "nobody-here"  # a valid name of each kind that names nothing
+MALFORMED_NAMES = ["a b", "\u00e4", "x" + "\u200b"]
+
+
+@pytest.fixture
+def path_callers(live_cast: Cast) -> dict[str, Api]:
+    """Callers of the routes that take other credentials than an agent's: a seller API key (the
+    seller API, /api/v1/seller/...) and a visitor's token (the widget). Made before ``attempts``
+    counts the rows (it is requested after this)."""
+    ada = live_cast.api("ada")
+    r = ada.put("/api/v1/commerce/sellers/S-1", json={"name": "Shop", "kind": "marketplace"})
+    assert r.status_code == 201, r.text
+    r = ada.post("/api/v1/commerce/sellers/S-1/api-keys", json={"name": "portal"})
+    assert r.status_code == 201, r.text
+    seller = live_cast.as_key(r.json()["key"])
+    assert seller.get("/api/v1/seller/me").status_code == 200  # its first use is recorded now
+    channel = ada.post("/api/v1/channels", json={"name": "Chat"}).json()["id"]
+    visitor = live_cast.api(None)
+    r = visitor.post("/api/v1/widget/session", json={"workspace": live_cast.slug, "channel": channel})
+    assert r.status_code == 200, r.text
+    visitor.headers["Authorization"] = f"Visitor {r.json()['visitor']}"
+    return {"/api/v1/seller/": seller, "/api/v1/widget/": visitor}
+
+
+def _path_body(path: str, method: str, cast: Cast) -> Any:
+    """A valid body of the route (so that what answers is the path)."""
+    body: Any = {} if method in ("POST", "PATCH", "PUT") else None
+    if path.endswith("/skills") and method == "PUT":
+        body = {"skills": []}
+    if path.endswith("/merge"):
+        body = {"source_id": cast.customers["john"].id}
+    if path.endswith("/comments") and method == "POST":
+        body = {"body": "x"}
+    if path.endswith("/routing") and method == "PUT":
+        body = {"strategy": "manual"}
+    if path.endswith("/out-of-office") and method == "PUT":
+        body = {"out_of_office": False}
+    if path.startswith("/api/v1/csat/") and method == "POST":
+        body = {"rating": "good"}  # a survey's link: well-formed, so the id is what is tried
+    if path.endswith("/authority-limits") and method == "PUT":
+        body = {"overrides": {}}
+    if path.startswith("/api/v1/approvals/"):
+        body = {"reason": "checked"}
+    if path.endswith("/credits/spend"):
+        body = {"amount_minor": 1, "currency": "USD", "idempotency_key": "k"}
+    if path == "/api/v1/commerce/sellers/{external_id}" and method == "PUT":
+        body = {"name": "Shop", "kind": "marketplace"}
+    if path == "/api/v1/commerce/orders/{external_id}" and method == "PUT":
+        body = {
+            "number": "TW-1",
+            "customer": {"email": "john@example.com"},
+            "seller_external_id": ABSENT_NAME,
+            "fulfilment": "platform",
+            "status": "paid",
+            "currency": "USD",
+            "items": [{"sku": "S", "name": "n", "quantity": 1, "unit_price_minor": 100}],
+            "placed_at": "2026-01-02T03:04:05+00:00",
+        }
+    if path == "/api/v1/commerce/shipments/{external_id}" and method == "PUT":
+        body = {"order_external_id": ABSENT_NAME, "carrier": "Black Cat"}
+    if path.endswith("/events"):
+        body = {"events": [{"occurred_at": "2026-01-02T03:04:05+00:00", "status": "in_transit"}]}
+    if path.endswith("/api-keys") and method == "POST":
+        body = {"name": "k"}
+    if path.startswith("/api/v1/resolution-policies/") and method == "PUT":
+        document = {
+            "trigger": {"kind": "shipment_stalled", "days_without_progress": 7},
+            "then": [{"goodwill_credit": {"amount": 100}}],
+        }
+        body = {"name": "p", "document": document}
+    if path.endswith("resolution-suggestions:evaluate"):
+        body = {"order_id": 1, "reason": "wrong_item"}
+    if path.endswith("/transitions"):
+        body = {"to": "withdrawn"}
+    if path.endswith("/reinstate"):
+        body = {"reason": "checked"}
+    if path.startswith("/api/v1/seller/") and method == "POST":
+        body = {"body": "x"}
+    if path.startswith("/api/v1/widget/") and method == "POST":
+        body = {"body": "x", "client_id": "c1"}
+    if path.startswith("/api/v1/contact-reasons/"):
+        body = {"active": True}
+    return body
+
+
+def _fill(path: str, number: Any, names: dict[str, str] | None = None) -> str:
+    """The path with `number` for every id and ABSENT_NAME (or the given value) for every name."""
+    names = names or {}
+
+    def value(m: re.Match[str]) -> str:
+        name = m[1]
+        return names.get(name, ABSENT_NAME) if name in NAME_PARAMS else str(number)
+
+    return re.sub(r"\{([^}]+)\}", value, path)
+
+
+def test_ids_out_of_range_in_paths_are_4xx(path_callers: dict[str, Api], attempts: Attempts) -> None:
+    """Every route that takes an id, every method: bad ids are a 422, the largest one a 404. Names
+    (NAME_PARAMS) are tried apart: one that names nothing is a 404 (but a PUT by a name would make
+    that record: not tried), one too long a 422 naming the parameter, a malformed one a 4xx problem.
     The routes come from the application's own OpenAPI document, so a new route is tried too."""
     api = attempts.api("ada")
     paths = api.get("/openapi.json").json()["paths"]
     routes = [(path, sorted(m.upper() for m in ops)) for path, ops in paths.items() if "{" in path]
     assert len(routes) >= 10
+    tried_names = set()
     for path, methods in routes:
+        params = re.findall(r"\{([^}]+)\}", path)
+        names = [p for p in params if p in NAME_PARAMS]
+        caller = next((c for prefix, c in path_callers.items() if path.startswith(prefix)), api)
         for method in methods:
-            for bad, want in [(v, (422,)) for v in (-1, 0, 2**63, 10**30, "abc", "1e3", "0x10", "1.5")] + [
-                (MAX_ID, (404,))
-            ]:
-                url = re.sub(r"\{[^}]+\}", str(bad), path)
-                body = {} if method in ("POST", "PATCH", "PUT") else None
-                if path.endswith("/skills") and method == "PUT":
-                    body = {"skills": []}
-                if path.endswith("/merge"):
-                    body = {"source_id": attempts.cast.customers["john"].id}
-                if path.endswith("/comments") and method == "POST":
-                    body = {"body": "x"}
-                if path.endswith("/routing") and method == "PUT":
-                    body = {"strategy": "manual"}
-                if path.endswith("/out-of-office") and method == "PUT":
-                    body = {"out_of_office": False}
-                if path.startswith("/api/v1/csat/") and method == "POST":
-                    body = {"rating": "good"}  # a survey's link: well-formed, so the id is what is tried
-                attempts.send(api, method, url, f"{method} {url}", want=want, json=body)
+            body = _path_body(path, method, attempts.cast)
+            tries: list[tuple[str, tuple[int, ...], str | None]] = []  # (url, want, the name tried)
+            if len(names) < len(params):  # numeric ids: the bad ones, and the largest that fits
+                tries += [(_fill(path, bad), (422,), None) for bad in BAD_PATH_IDS]
+                tries.append((_fill(path, MAX_ID), (404,), None))
+            elif not (method == "PUT" and path.endswith("{" + names[-1] + "}")):
+                tries.append((_fill(path, MAX_ID), (404,), None))  # a name that names nothing
+            for name in names:
+                longest, malformed = NAME_PARAMS[name]
+                tries.append((_fill(path, MAX_ID, {name: "x" * (longest + 1)}), (422,), name))
+                tries += [(_fill(path, MAX_ID, {name: bad}), malformed, None) for bad in MALFORMED_NAMES]
+                tried_names.add(name)
+            for url, want, named in tries:
+                r = attempts.send(caller, method, url, f"{method} {url}", want=want, json=body)
+                if named and r is not None and r.status_code == 422:
+                    fields = [e.get("field") for e in r.json().get("errors", [])]
+                    if f"path.{named}" not in fields:
+                        attempts.failures.append(f"{method} {url}: the 422 names {fields}, not {named}")
+    assert tried_names == set(NAME_PARAMS), tried_names  # every kind of name is still in a path
     attempts.check()
 
 
@@ -467,7 +584,7 @@ def test_every_json_endpoint_refuses_nan(live_cast: Cast) -> None:
     created without the API's route class (``wowdesk.http.routing.StandardJSONRoute``) fails here."""
     anon = live_cast.api(None)
     paths = anon.get("/openapi.json").json()["paths"]
-    tried = []
+    tried, failures = [], []
     for path, operations in paths.items():
         for method, op in operations.items():
             if "application/json" not in op.get("requestBody", {}).get("content", {}):
@@ -476,7 +593,10 @@ def test_every_json_endpoint_refuses_nan(live_cast: Cast) -> None:
             r = anon.request(
                 method.upper(), url, content=b'{"x": NaN}', headers={"content-type": "application/json"}
             )
-            assert r.status_code == 400, (method, path, r.status_code, r.text[:200])
-            assert assert_problem(r, 400)["detail"] == BAD_JSON
+            if r.status_code != 400:
+                failures.append(f"{method.upper()} {path}: {r.status_code} {r.text[:200]}")
+            else:
+                assert assert_problem(r, 400)["detail"] == BAD_JSON, (method, path)
             tried.append((method, path))
     assert len(tried) >= 15, tried
+    assert not failures, "\n".join(failures)

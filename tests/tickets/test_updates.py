@@ -3,12 +3,18 @@ and the audit timeline that records every change."""
 
 from __future__ import annotations
 
+import sqlite3
 from typing import Any
 
 import pytest
 
 from tests.conftest import Cast, assert_problem
 from tests.tickets.conftest import agent_ref, changes, create_ticket, get_ticket, ids, ticket_count, timeline
+from wowdesk.core.sql import driver
+from wowdesk.tickets import actions as ticket_actions
+from wowdesk.tickets import repository as tickets_repository
+from wowdesk.tickets.repository import TicketsRepository
+from wowdesk.tickets.schemas import TicketCreate
 
 # -- priority and type ---------------------------------------------------------------------------------
 
@@ -186,6 +192,54 @@ def test_tags_replace_add_remove_and_filter(live_cast: Cast) -> None:
     assert ids(api, tag="BILLING") == [tid]  # the filter is normalised like the tags
     assert ids(api, tag="vip") == [other["id"]]
     assert ids(api, tag="refund") == []
+
+
+async def test_a_tickets_tags_are_read_by_its_key_whatever_the_planner_knows(
+    cast: Cast, other_cast_factory: Any
+) -> None:
+    """The tags of given tickets (what every trigger evaluation and every tag edit reads): theirs
+    only, by name, none of another workspace's — found by the primary key (ticket_id, tag), even
+    when SQLite's planner has no statistics (a database grown since its last ANALYZE), where the
+    covering index (workspace_id, tag, ticket_id) would tempt it into walking every tag of the
+    workspace: 1.2 ms at 20k tickets and growing (docs/benchmarks.md, bench/sla_automation.py)."""
+    other = await other_cast_factory()
+    body = {"subject": "Parcel missing", "requester": {"email": "lisa@example.com"}}
+    async with cast.rt.uow() as s:
+        tagged = await ticket_actions.do_create_ticket(
+            s, cast.actor("alice"), TicketCreate.model_validate({**body, "tags": ["vip", "b2b"]})
+        )
+        alice = cast.actor("alice")
+        bare = await ticket_actions.do_create_ticket(s, alice, TicketCreate.model_validate(body))
+    async with other.rt.uow() as s:
+        foreign = await ticket_actions.do_create_ticket(
+            s, other.actor("alice"), TicketCreate.model_validate({**body, "tags": ["vip"]})
+        )
+    ids_ = [tagged.id, bare.id, foreign.id]
+    async with cast.rt.uow(write=False) as s:
+        assert await TicketsRepository(s, cast.workspace_id).tags(ids_) == {
+            tagged.id: ["b2b", "vip"],
+            bare.id: [],
+            foreign.id: [],
+        }
+        db = await driver(s)
+        prepared = tickets_repository._TAGS.prepared(db.dialect)
+        sql, args = prepared.expand(prepared.args({"ws": cast.workspace_id, "ids": ids_}))
+        if db.name == "sqlite":
+            raw = db._conn  # type: ignore[attr-defined]
+            found = raw.execute("SELECT sql FROM sqlite_master WHERE tbl_name = 'ticket_tags'")
+            schema = [r[0] for r in found if r[0]]
+            unanalysed = sqlite3.connect(":memory:")  # the same table and indexes, no statistics at all
+            for statement in schema:
+                unanalysed.execute(statement)
+            for conn in (raw, unanalysed):
+                plan = " ".join(str(r) for r in conn.execute("EXPLAIN QUERY PLAN " + sql, args))
+                assert "sqlite_autoindex_ticket_tags_1 (ticket_id=?)" in plan, plan
+            unanalysed.close()
+        else:
+            await db._conn.execute("SET LOCAL enable_seqscan = off")  # type: ignore[attr-defined]
+            rows = await db._conn.fetch("EXPLAIN " + sql, *args)  # type: ignore[attr-defined]
+            plan = " ".join(r[0] for r in rows)
+            assert "pk_ticket_tags" in plan, plan
 
 
 @pytest.mark.parametrize(

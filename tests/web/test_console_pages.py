@@ -213,7 +213,11 @@ async def test_the_inbox_pages_and_its_queries_do_not_grow_with_the_list(live_ca
         api.post(f"/api/v1/tickets/{long_ticket['id']}/comments", json={"body": f"comment {i}"})
     big_ticket = alice.get(f"/tickets/{long_ticket['id']}")
     assert _sql_count(big) == _sql_count(small) <= 20, (_sql_count(small), _sql_count(big))
-    assert _sql_count(big_ticket) == _sql_count(small_ticket) <= 25
+    # (25 before the resolution panel: the requester's orders, credit, compensations, the policies'
+    # suggestions and the agent's authority add 6 with no orders — docs/console-resolution.md; the
+    # properties' contact reasons and the requester's order numbers 2, the customer panel's abuse
+    # score (their compensations and orders of the year) 2)
+    assert _sql_count(big_ticket) == _sql_count(small_ticket) <= 35
 
     seen: list[str] = []
     url: str | None = "/inbox?view=open"

@@ -77,6 +77,7 @@ async def do_create_workspace(
             name=data.name,
             default_language=data.default_language,
             time_zone=data.time_zone,
+            currency=data.currency,
             is_demo=is_demo,
             created_at=t,
             updated_at=t,

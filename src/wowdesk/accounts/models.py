@@ -16,6 +16,8 @@ class Workspace(IdMixin, TimestampMixin, Base):
     name: Mapped[str] = mapped_column(String(200))
     default_language: Mapped[str] = mapped_column(String(10), default="en")
     time_zone: Mapped[str] = mapped_column(String(64), default="UTC")
+    # What refunds, credits and authority limits are counted in (ISO 4217, core.money).
+    currency: Mapped[str] = mapped_column(String(3), default="USD", server_default="USD")
     is_demo: Mapped[bool] = mapped_column(Boolean, default=False)
 
 

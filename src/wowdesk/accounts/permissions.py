@@ -31,6 +31,16 @@ AUTOMATIONS_MANAGE = "automations.manage"  # event triggers and time-based rules
 MACROS_MANAGE = "macros.manage"  # shared macros (everyone keeps personal ones)
 TICKETS_MERGE = "tickets.merge"  # merge and split tickets
 REPORTS_READ = "reports.read"  # satisfaction (CSAT) and other reports
+COMMERCE_READ = "commerce.read"  # sellers, orders, shipments and their tracking
+COMMERCE_WRITE = "commerce.write"  # import and update them (the REST connector, an integration's key)
+COMMERCE_MANAGE = "commerce.manage"  # sellers' settings, the store connection and its secrets
+COMPENSATION_GRANT = "compensation.grant"  # refunds, credits, reimbursements within one's limit
+APPROVALS_DECIDE = "approvals.decide"  # approve or decline grants above an agent's limit
+LEDGER_READ = "ledger.read"  # the whole compensation ledger and its export
+LIMITS_MANAGE = "limits.manage"  # authority limits per role and per agent
+POLICIES_MANAGE = "policies.manage"  # resolution policies
+CLAIMS_MANAGE = "claims.manage"  # claims against sellers
+REASONS_MANAGE = "reasons.manage"  # the contact-reason taxonomy
 
 _AGENT = frozenset(
     {
@@ -42,6 +52,8 @@ _AGENT = frozenset(
         APIKEYS_OWN,
         CONVERSATIONS_READ,
         CONVERSATIONS_WRITE,
+        COMMERCE_READ,
+        COMPENSATION_GRANT,
     }
 )
 _SUPERVISOR = _AGENT | {
@@ -54,6 +66,10 @@ _SUPERVISOR = _AGENT | {
     MACROS_MANAGE,
     TICKETS_MERGE,
     REPORTS_READ,
+    APPROVALS_DECIDE,
+    LEDGER_READ,
+    CLAIMS_MANAGE,
+    REASONS_MANAGE,
 }
 _ADMIN = _SUPERVISOR | {
     AGENTS_MANAGE,
@@ -65,6 +81,10 @@ _ADMIN = _SUPERVISOR | {
     CALENDARS_MANAGE,
     SLA_MANAGE,
     AUTOMATIONS_MANAGE,
+    COMMERCE_WRITE,
+    COMMERCE_MANAGE,
+    LIMITS_MANAGE,
+    POLICIES_MANAGE,
 }
 
 ROLE_PERMISSIONS: dict[str, frozenset[str]] = {

@@ -5,6 +5,7 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from wowdesk.core.money import CurrencyCode
 from wowdesk.core.schemas import DbId, StrictModel
 from wowdesk.core.validation import AgentLanguage, Email, Language, Slug, TimeZone
 
@@ -18,6 +19,7 @@ class WorkspaceOut(BaseModel):
     name: str
     default_language: str
     time_zone: str
+    currency: str
 
 
 class WorkspaceCreate(StrictModel):
@@ -28,6 +30,7 @@ class WorkspaceCreate(StrictModel):
     admin_name: str = Field(default="Administrator", min_length=1, max_length=200)
     default_language: Language = "en"
     time_zone: TimeZone = "UTC"
+    currency: CurrencyCode = "USD"
 
 
 class AgentOut(BaseModel):

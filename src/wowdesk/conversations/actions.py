@@ -13,8 +13,15 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from wowdesk.accounts import actions as account_actions
 from wowdesk.accounts import queries as accounts
 from wowdesk.accounts.permissions import CHANNELS_MANAGE, CONVERSATIONS_ALL, CONVERSATIONS_WRITE
+from wowdesk.commerce import queries as commerce
 from wowdesk.conversations import events as ev
-from wowdesk.conversations.models import ChannelRow, ChatFileRow, ConversationRow, MessageRow
+from wowdesk.conversations.models import (
+    ChannelRow,
+    ChatFileRow,
+    ConversationRow,
+    MessageRow,
+    new_conversation,
+)
 from wowdesk.conversations.queries import message_out
 from wowdesk.conversations.repository import HELD, ConversationsRepository
 from wowdesk.conversations.schemas import (
@@ -36,6 +43,7 @@ from wowdesk.core.security import constant_time_equals, hmac_hex
 from wowdesk.core.uow import now
 from wowdesk.customers import actions as customer_actions
 from wowdesk.customers.schemas import CustomerCreate
+from wowdesk.policies.reasons import queries as reasons
 
 # -- channels ---------------------------------------------------------------------------------------------
 
@@ -238,25 +246,14 @@ async def do_receive_message(
     files = await _files_to_attach(repo, customer, data.attachment_ids)  # refused before any write
     if conversation is None:
         conversation = await repo.insert_conversation(
-            ConversationRow(
-                id=0,
+            new_conversation(
                 workspace_id=channel.workspace_id,
                 channel_id=channel.id,
                 customer_id=customer_id,
                 status="open",
-                priority="normal",
-                assignee_id=None,
                 team_id=channel.team_id,
                 language=language,
-                last_seq=0,
-                customer_received_seq=0,
-                customer_read_seq=0,
-                agent_read_seq=0,
-                ticket_id=None,
-                last_message_at=t,
-                resolved_at=None,
-                created_at=t,
-                updated_at=t,
+                at=t,
             )
         )
         record_event(
@@ -374,6 +371,18 @@ async def do_update_conversation(
             if value != getattr(c, name):
                 changes[name] = [getattr(c, name), value]
                 setattr(c, name, value)
+    if "contact_reason" in fields and data.contact_reason != c.contact_reason:
+        if data.contact_reason is not None:
+            await reasons.check_reason(session, actor.workspace_id, data.contact_reason)
+        changes["contact_reason"] = [c.contact_reason, data.contact_reason]
+        c.contact_reason = data.contact_reason
+    if "order_id" in fields and data.order_id != c.order_id:
+        if data.order_id is not None and not await commerce.order_exists(
+            session, actor.workspace_id, data.order_id
+        ):
+            raise InvalidInput(N_("There is no order {id} in this workspace."), id=data.order_id)
+        changes["order_id"] = [c.order_id, data.order_id]
+        c.order_id = data.order_id
     if not changes:
         return c
     c.updated_at = now(session)

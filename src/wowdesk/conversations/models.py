@@ -39,6 +39,9 @@ class Conversation(IdMixin, WorkspaceMixin, TimestampMixin, Base):
         Index("ix_conversations_ws_status_assignee_team", "workspace_id", "status", "assignee_id", "team_id"),
         # A ticket's chat: where the requester is told things (tickets.outreach; migration 0014).
         Index("ix_conversations_ws_ticket", "workspace_id", "ticket_id"),
+        # Contacts per order (analytics): migration 0019.
+        Index("ix_conversations_ws_order", "workspace_id", "order_id"),
+        Index("ix_conversations_ws_created", "workspace_id", "created_at"),
     )
 
     channel_id: Mapped[int] = mapped_column(BigId, ForeignKey("channels.id", ondelete="CASCADE"))
@@ -56,6 +59,9 @@ class Conversation(IdMixin, WorkspaceMixin, TimestampMixin, Base):
     ticket_id: Mapped[int | None] = mapped_column(BigId, ForeignKey("tickets.id", ondelete="SET NULL"))
     last_message_at: Mapped[dt.datetime]
     resolved_at: Mapped[dt.datetime | None]
+    # Why the customer got in touch (policies.reasons) and the order it is about (commerce).
+    contact_reason: Mapped[str | None] = mapped_column(String(64))
+    order_id: Mapped[int | None] = mapped_column(BigId, ForeignKey("orders.id", ondelete="SET NULL"))
 
 
 class Message(IdMixin, WorkspaceMixin, Base):
@@ -142,6 +148,43 @@ class ConversationRow:
     resolved_at: dt.datetime | None
     created_at: dt.datetime
     updated_at: dt.datetime
+    contact_reason: str | None = None
+    order_id: int | None = None
+
+
+def new_conversation(
+    *,
+    workspace_id: int,
+    channel_id: int,
+    customer_id: int,
+    status: str,
+    team_id: int | None,
+    language: str | None,
+    at: dt.datetime,
+    order_id: int | None = None,
+) -> ConversationRow:
+    """A conversation not yet written: no messages, nobody assigned, nothing read."""
+    return ConversationRow(
+        id=0,
+        workspace_id=workspace_id,
+        channel_id=channel_id,
+        customer_id=customer_id,
+        status=status,
+        priority="normal",
+        assignee_id=None,
+        team_id=team_id,
+        language=language,
+        last_seq=0,
+        customer_received_seq=0,
+        customer_read_seq=0,
+        agent_read_seq=0,
+        ticket_id=None,
+        last_message_at=at,
+        resolved_at=None,
+        created_at=at,
+        updated_at=at,
+        order_id=order_id,
+    )
 
 
 @dataclass(slots=True)

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from wowdesk.accounts import queries as accounts
 from wowdesk.accounts.permissions import CONVERSATIONS_ALL, CONVERSATIONS_READ
+from wowdesk.commerce import queries as commerce
+from wowdesk.conversations import repository as _repository
 from wowdesk.conversations.models import ChannelRow, ChatFileRow, ConversationRow, MessageRow
 from wowdesk.conversations.repository import ConversationFilter, ConversationsRepository, chat_file
 from wowdesk.conversations.schemas import (
@@ -188,6 +191,8 @@ async def describe_conversations(
                 resolved_at=c.resolved_at,
                 created_at=c.created_at,
                 updated_at=c.updated_at,
+                contact_reason=c.contact_reason,
+                order_id=c.order_id,
             )
         )
     return out
@@ -238,8 +243,26 @@ async def messages(
     repo = ConversationsRepository(session, workspace_id)
     rows = await repo.messages(conversation.id, after_seq=after_seq, limit=limit, public_only=public_only)
     names = await _agent_names(session, workspace_id, {m.author_id for m in rows if m.author_kind == "agent"})
+    sellers = await _seller_names(
+        session, workspace_id, {m.author_id for m in rows if m.author_kind == "seller"}
+    )
     files = await repo.files_of_messages([m.id for m in rows if m.kind == "attachment"])
-    return [message_out(m, names.get(m.author_id or 0, ""), files.get(m.id)) for m in rows]
+    return [
+        message_out(
+            m, (sellers if m.author_kind == "seller" else names).get(m.author_id or 0, ""), files.get(m.id)
+        )
+        for m in rows
+    ]
+
+
+async def _seller_names(session: AsyncSession, workspace_id: int, ids: set[int | None]) -> dict[int, str]:
+    """Names of the marketplace sellers who wrote in a buyer-seller thread (conversations.sellers)."""
+    out: dict[int, str] = {}
+    for seller_id in ids - {None}:
+        assert seller_id is not None
+        with contextlib.suppress(NotFound):
+            out[seller_id] = (await commerce.get_seller(session, Actor.system(workspace_id), seller_id)).name
+    return out
 
 
 async def transcript(
@@ -267,3 +290,11 @@ async def find_chat_file(session: AsyncSession, file_id: int, access_key: str) -
     if f is None or f.message_id is None or not constant_time_equals(f.access_key, access_key):
         return None
     return f
+
+
+async def contacts_between(
+    session: AsyncSession, workspace_id: int, since: dt.datetime, until: dt.datetime
+) -> list[tuple[int | None, str | None]]:
+    """The order and contact reason of every chat begun in [since, until) that did not become a
+    ticket (that one counts as its ticket): contacts per order."""
+    return await _repository.contacts_between(session, workspace_id, since, until)

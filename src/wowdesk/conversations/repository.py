@@ -257,6 +257,18 @@ def _list_statement(shape: _Shape) -> Stmt[Any]:
 _LISTS = Stmts(_list_statement)
 
 
+# Chats begun in a period that did not become tickets (a chat made a ticket counts once, as its
+# ticket): analytics' contacts per order, read from (workspace_id, created_at).
+_CONTACTS_BETWEEN = Stmt(
+    select(CV.c.order_id, CV.c.contact_reason).where(
+        CV.c.workspace_id == WS,
+        CV.c.created_at >= bindparam("since", type_=CV.c.created_at.type),
+        CV.c.created_at < bindparam("until", type_=CV.c.created_at.type),
+        CV.c.ticket_id.is_(None),
+    )
+)
+
+
 class ConversationsRepository(StatementRepository):
     """The conversations domain's statements for one workspace, on the unit of work's connection."""
 
@@ -433,3 +445,13 @@ async def orphan_files(session: AsyncSession, before: dt.datetime, limit: int) -
 
 async def delete_file(session: AsyncSession, file: ChatFileRow) -> None:
     await (await driver(session)).run(_DELETE_FILE, {"id": file.id})
+
+
+async def contacts_between(
+    session: AsyncSession, workspace_id: int, since: dt.datetime, until: dt.datetime
+) -> list[tuple[int | None, str | None]]:
+    """(order id, contact reason) of every chat begun in [since, until) that is not a ticket's."""
+    rows = await (await driver(session)).all(
+        _CONTACTS_BETWEEN, {"ws": workspace_id, "since": since, "until": until}
+    )
+    return [(r[0], r[1]) for r in rows]

@@ -11,6 +11,7 @@ from wowdesk.accounts.queries import business_calendar
 from wowdesk.core.i18n import N_, Invalid
 from wowdesk.core.schemas import DbId, StrictModel
 from wowdesk.core.validation import Email, Language
+from wowdesk.policies.reasons.schemas import ReasonCode
 
 MAX_BODY = 5_000
 Status = Literal["open", "pending", "snoozed", "resolved"]
@@ -129,6 +130,8 @@ class ConversationOut(BaseModel):
     resolved_at: dt.datetime | None
     created_at: dt.datetime
     updated_at: dt.datetime
+    contact_reason: str | None = None
+    order_id: int | None = None
 
 
 class ConversationUpdate(StrictModel):
@@ -136,6 +139,8 @@ class ConversationUpdate(StrictModel):
     priority: Priority | None = None
     assignee_id: DbId | None = None
     team_id: DbId | None = None
+    contact_reason: ReasonCode | None = None  # null clears it
+    order_id: DbId | None = None  # null clears it
 
 
 class AgentMessageIn(StrictModel):

@@ -6,7 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Literal
 
-ActorKind = Literal["agent", "customer", "system"]
+ActorKind = Literal["agent", "customer", "system", "seller"]  # seller: a marketplace seller's API key
 
 
 @dataclass(frozen=True)

@@ -5,10 +5,12 @@ Each raises ``ValueError`` with a short English message, which Pydantic turns in
 
 from __future__ import annotations
 
+import json
+import math
 import re
 import zoneinfo
 from functools import cache, lru_cache
-from typing import Annotated
+from typing import Annotated, Any
 
 import phonenumbers
 from email_validator import EmailNotValidError, validate_email
@@ -110,3 +112,26 @@ def normalize_tags(values: list[str]) -> list[str]:
 
 
 Tags = Annotated[list[str], AfterValidator(normalize_tags)]
+
+
+def _no_constant(name: str) -> Any:
+    raise ValueError(f"{name} is not JSON")
+
+
+def _finite(text: str) -> float:
+    value = float(text)
+    if not math.isfinite(value):
+        raise ValueError("number out of range")
+    return value
+
+
+def standard_json(body: bytes | str) -> Any:
+    """Parse standard JSON (RFC 8259); anything else raises ``json.JSONDecodeError``. Python's
+    ``json`` also accepts ``NaN``, ``Infinity`` and turns ``1e400`` into infinity: none is JSON,
+    PostgreSQL's ``jsonb`` refuses them and SQLite would keep something else."""
+    try:
+        return json.loads(body, parse_constant=_no_constant, parse_float=_finite)
+    except json.JSONDecodeError:
+        raise
+    except (ValueError, RecursionError) as exc:  # bad UTF-8, NaN, 1e400, 5000 digits, [[[[…
+        raise json.JSONDecodeError(str(exc) or type(exc).__name__, "", 0) from None

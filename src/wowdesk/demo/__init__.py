@@ -13,14 +13,18 @@ from typing import Any
 from wowdesk.accounts import actions as accounts
 from wowdesk.accounts import queries as account_queries
 from wowdesk.accounts.schemas import AgentCreate, TeamCreate, WorkspaceCreate
+from wowdesk.commerce import queries as commerce_queries
 from wowdesk.conversations import actions as chat_actions
 from wowdesk.conversations.schemas import AgentMessageIn, ConversationUpdate, ProfileIn, VisitorMessageIn
 from wowdesk.core.actor import Actor
 from wowdesk.core.runtime import Runtime
 from wowdesk.customers import actions as customers
 from wowdesk.customers.schemas import CustomerCreate, RequesterIn
-from wowdesk.demo.data import AGENTS, CHATS, CUSTOMERS, TICKETS
+from wowdesk.demo.commerce import seed_commerce
+from wowdesk.demo.data import AGENTS, CHATS, CUSTOMERS, TICKET_ABOUT, TICKETS
+from wowdesk.demo.resolutions import seed_resolutions
 from wowdesk.demo.ticketing import seed_ticket_system
+from wowdesk.policies.reasons import actions as reason_actions
 from wowdesk.tickets import actions as tickets
 from wowdesk.tickets.schemas import CommentCreate, FieldCreate, TicketCreate, TicketUpdate
 
@@ -69,6 +73,7 @@ async def seed_demo(rt: Runtime) -> tuple[list[dict[str, str]] | None, bool]:
                 admin_name=AGENTS[0][1],
                 default_language="zh-Hant",
                 time_zone="Asia/Taipei",
+                currency="TWD",
             ),
             is_demo=True,
         )
@@ -96,6 +101,7 @@ async def seed_demo(rt: Runtime) -> tuple[list[dict[str, str]] | None, bool]:
             session, system, TeamCreate(name="Global", member_ids=[agents["alex"].id])
         )
         channel = await chat_actions.do_create_default_channel(session, ws.id)
+        await reason_actions.do_seed_default_reasons(session, ws.id)
         await seed_ticket_system(session, system, taipei_team.id)
         await tickets.do_create_field(
             session,
@@ -124,6 +130,7 @@ async def seed_demo(rt: Runtime) -> tuple[list[dict[str, str]] | None, bool]:
             await customers.do_create_customer(session, system, CustomerCreate.model_validate(c))
             for c in CUSTOMERS
         ]
+        made = []
         for who, subject, body, prio, kind, assignee, tags, fields, comments, status in TICKETS:
             agent = agents.get(assignee) if assignee else None
             ticket = await tickets.do_create_ticket(
@@ -151,6 +158,16 @@ async def seed_demo(rt: Runtime) -> tuple[list[dict[str, str]] | None, bool]:
                 await tickets.do_update_ticket(
                     session, _as(agent or agents["admin"]), ticket, TicketUpdate(status=status)
                 )
+            made.append((ticket, agent or agents["admin"]))
+        await seed_commerce(session, system, [p.id for p in people])
+        for (ticket, agent), (reason, order) in zip(made, TICKET_ABOUT, strict=True):
+            about: dict[str, object] = {"contact_reason": reason}
+            if order is not None:
+                about["order_id"] = (
+                    await commerce_queries.get_order_by_external_id(session, system, order)
+                ).id
+            await tickets.do_update_ticket(session, _as(agent), ticket, TicketUpdate.model_validate(about))
+        await seed_resolutions(session, system)
         for n, (name, email, language, lines, assignee) in enumerate(CHATS):
             customer_id = await chat_actions.do_identify_visitor(
                 session, channel, identity=None, profile=ProfileIn(name=name, email=email), language=language

@@ -33,7 +33,8 @@ CUSTOMERS = [
 ]
 
 # (customer index, subject, description, priority, type, assignee key, tags, custom fields,
-#  [(author, body, public)], final status)
+#  [(author, body, public)], final status). Why each got in touch, and the demo store's order it is
+#  about (if that order is in the store): TICKET_ABOUT, by position.
 TICKETS: list[tuple[Any, ...]] = [
     (
         0,
@@ -100,6 +101,13 @@ TICKETS: list[tuple[Any, ...]] = [
     ),
 ]
 
+TICKET_ABOUT: list[tuple[str, str | None]] = [
+    ("late_delivery", "demo-TW-10231"),
+    ("refund_status", None),
+    ("wrong_item", None),
+    ("other", None),
+    ("item_not_as_described", None),
+]
 
 # Chats on the website's widget: (visitor name, e-mail, language, [(who, text)], assignee key or
 # None (waiting in the queue)). "customer" lines are the visitor's, the others an agent's replies.

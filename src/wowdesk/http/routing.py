@@ -9,8 +9,6 @@ not UTF-8 — instead of FastAPI's generic "error parsing the body".
 
 from __future__ import annotations
 
-import json
-import math
 from collections.abc import Callable, Coroutine
 from contextlib import AsyncExitStack
 from typing import Any
@@ -18,26 +16,12 @@ from typing import Any
 from fastapi import Request, Response
 from fastapi.routing import APIRoute
 
-
-def _no_constant(name: str) -> Any:
-    raise ValueError(f"{name} is not JSON")
-
-
-def _finite(text: str) -> float:
-    value = float(text)
-    if not math.isfinite(value):
-        raise ValueError("number out of range")
-    return value
+from wowdesk.core.validation import standard_json
 
 
 def loads(body: bytes | str) -> Any:
     """Parse standard JSON; anything else raises ``json.JSONDecodeError``."""
-    try:
-        return json.loads(body, parse_constant=_no_constant, parse_float=_finite)
-    except json.JSONDecodeError:
-        raise
-    except (ValueError, RecursionError) as exc:  # bad UTF-8, NaN, 1e400, 5000 digits, [[[[…
-        raise json.JSONDecodeError(str(exc) or type(exc).__name__, "", 0) from None
+    return standard_json(body)
 
 
 class StandardJSONRequest(Request):

@@ -13,6 +13,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from wowdesk.accounts import queries as accounts
 from wowdesk.accounts.permissions import FIELDS_MANAGE, TICKETS_WRITE
+from wowdesk.commerce import queries as commerce
 from wowdesk.conversations import actions as chat_actions
 from wowdesk.conversations import queries as chat_queries
 from wowdesk.core.actor import Actor
@@ -26,6 +27,7 @@ from wowdesk.core.uow import context, now
 from wowdesk.customers import actions as customer_actions
 from wowdesk.customers import queries as customers
 from wowdesk.customers.schemas import RequesterIn
+from wowdesk.policies.reasons import queries as reasons
 from wowdesk.tickets import events as ev
 from wowdesk.tickets.fields import missing_required, validate_custom_fields
 from wowdesk.tickets.models import AttachmentRow, CommentRow, FieldRow, TicketRow
@@ -212,11 +214,22 @@ async def _write_comment(
     return comment
 
 
+async def _check_about(
+    session: AsyncSession, actor: Actor, contact_reason: str | None, order_id: int | None
+) -> None:
+    """The reason must be one of the workspace's active contact reasons, the order one of its orders."""
+    if contact_reason is not None:
+        await reasons.check_reason(session, actor.workspace_id, contact_reason)
+    if order_id is not None and not await commerce.order_exists(session, actor.workspace_id, order_id):
+        raise InvalidInput(N_("There is no order {id} in this workspace."), id=order_id)
+
+
 async def do_create_ticket(session: AsyncSession, actor: Actor, data: TicketCreate) -> TicketRow:
     actor.require(TICKETS_WRITE)
     repo = TicketsRepository(session, actor.workspace_id)
     requester_id = await _resolve_requester(session, actor, data.requester)
     await _check_assignment(session, actor.workspace_id, data.assignee_id, data.team_id)
+    await _check_about(session, actor, data.contact_reason, data.order_id)
     # The definitions matter only when values are given or the ticket starts solved.
     needs_fields = bool(data.custom_fields) or data.status == "solved"
     definitions = await repo.fields(active_only=True) if needs_fields else []
@@ -244,6 +257,8 @@ async def do_create_ticket(session: AsyncSession, actor: Actor, data: TicketCrea
             solved_at=t if data.status == "solved" else None,
             closed_at=None,
             status_changed_at=t,
+            contact_reason=data.contact_reason,
+            order_id=data.order_id,
         )
     )
     await repo.set_tags(ticket.id, data.tags, [])
@@ -264,6 +279,8 @@ async def do_create_ticket(session: AsyncSession, actor: Actor, data: TicketCrea
                 "tags": data.tags,
                 "custom_fields": custom,
                 "channel": ticket.channel,
+                **({"contact_reason": ticket.contact_reason} if ticket.contact_reason else {}),
+                **({"order_id": ticket.order_id} if ticket.order_id else {}),
             },
         )
     ]
@@ -302,6 +319,8 @@ async def do_create_ticket(session: AsyncSession, actor: Actor, data: TicketCrea
             team_id=ticket.team_id,
             status=ticket.status,
             priority=ticket.priority,
+            contact_reason=ticket.contact_reason,
+            order_id=ticket.order_id,
         ),
     )
     if ticket.status == "solved":
@@ -355,6 +374,19 @@ async def do_update_ticket(
         await _check_assignment(session, actor.workspace_id, assignee, team)
         change("team_id", team)
         change("assignee_id", assignee)
+    if {"contact_reason", "order_id"} & fields:
+        # Only what changes is checked: a retired reason a ticket already carries may stay.
+        reason = data.contact_reason if data.contact_reason != ticket.contact_reason else None
+        order = data.order_id if data.order_id != ticket.order_id else None
+        await _check_about(
+            session,
+            actor,
+            reason if "contact_reason" in fields else None,
+            order if "order_id" in fields else None,
+        )
+        for name in ("contact_reason", "order_id"):
+            if name in fields:
+                change(name, getattr(data, name))
     if data.custom_fields is not None:
         definitions = await repo.fields(active_only=True)
         change("custom_fields", validate_custom_fields(definitions, data.custom_fields, ticket.custom_fields))

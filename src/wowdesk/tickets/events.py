@@ -20,6 +20,8 @@ class TicketCreated(_TicketEvent):
     team_id: int | None
     status: str
     priority: str
+    contact_reason: str | None = None
+    order_id: int | None = None
 
 
 class TicketUpdated(_TicketEvent):

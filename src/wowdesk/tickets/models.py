@@ -25,6 +25,9 @@ class Ticket(IdMixin, WorkspaceMixin, TimestampMixin, Base):
         Index("ix_tickets_ws_updated", "workspace_id", "updated_at", "id"),
         # The inbox's view counts read this index alone (migration 0008).
         Index("ix_tickets_ws_status_assignee_team", "workspace_id", "status", "assignee_id", "team_id"),
+        # Contacts per order (analytics) and an order's tickets (the side panel): migration 0019.
+        Index("ix_tickets_ws_order", "workspace_id", "order_id"),
+        Index("ix_tickets_ws_created", "workspace_id", "created_at"),
     )
 
     number: Mapped[int] = mapped_column(Integer)
@@ -41,6 +44,9 @@ class Ticket(IdMixin, WorkspaceMixin, TimestampMixin, Base):
     solved_at: Mapped[dt.datetime | None]
     closed_at: Mapped[dt.datetime | None]
     status_changed_at: Mapped[dt.datetime | None]  # what time-based rules measure "pending for" from
+    # Why the customer got in touch (policies.reasons) and the order it is about (commerce).
+    contact_reason: Mapped[str | None] = mapped_column(String(64))
+    order_id: Mapped[int | None] = mapped_column(BigId, ForeignKey("orders.id", ondelete="SET NULL"))
 
 
 class TicketTag(WorkspaceMixin, Base):
@@ -144,6 +150,8 @@ class TicketRow:
     solved_at: dt.datetime | None
     closed_at: dt.datetime | None
     status_changed_at: dt.datetime | None = None
+    contact_reason: str | None = None
+    order_id: int | None = None
 
 
 @dataclass(slots=True)

@@ -14,6 +14,7 @@ from wowdesk.core.i18n import N_
 from wowdesk.core.pagination import Page, decode_cursor, encode_cursor
 from wowdesk.core.schemas import MAX_DB_ID
 from wowdesk.customers import queries as customers
+from wowdesk.tickets import repository as _repository
 from wowdesk.tickets.links.queries import merged_sources
 from wowdesk.tickets.links.repository import LinksRepository
 from wowdesk.tickets.models import AttachmentRow, CommentRow, FieldRow, TicketRow
@@ -68,6 +69,8 @@ async def describe_tickets(
                 updated_at=t.updated_at,
                 solved_at=t.solved_at,
                 closed_at=t.closed_at,
+                contact_reason=t.contact_reason,
+                order_id=t.order_id,
             )
         )
     return out
@@ -268,3 +271,10 @@ async def get_field(session: AsyncSession, actor: Actor, field_id: int) -> Field
     if defn is None:
         raise NotFound(N_("Custom field not found."))
     return defn
+
+
+async def contacts_between(
+    session: AsyncSession, workspace_id: int, since: dt.datetime, until: dt.datetime
+) -> list[tuple[int | None, str | None]]:
+    """The order and contact reason of every ticket made in [since, until): contacts per order."""
+    return await _repository.contacts_between(session, workspace_id, since, until)

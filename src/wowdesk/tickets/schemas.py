@@ -10,6 +10,7 @@ from wowdesk.core.i18n import N_, Invalid
 from wowdesk.core.schemas import DbId, StrictModel
 from wowdesk.core.validation import Tags, normalize_tags
 from wowdesk.customers.schemas import RequesterIn
+from wowdesk.policies.reasons.schemas import ReasonCode
 
 Status = Literal["new", "open", "pending", "on_hold", "solved", "closed"]
 Priority = Literal["low", "normal", "high", "urgent"]
@@ -35,6 +36,8 @@ class TicketCreate(StrictModel):
     custom_fields: dict[str, FieldValue] = Field(default_factory=dict, max_length=200)
     channel: Channel = "api"
     attachment_ids: list[DbId] = Field(default_factory=list, max_length=20)
+    contact_reason: ReasonCode | None = None
+    order_id: DbId | None = None
 
     @field_validator("status")
     @classmethod
@@ -59,6 +62,8 @@ class TicketUpdate(StrictModel):
     add_tags: Tags | None = None
     remove_tags: list[str] | None = Field(default=None, max_length=50)
     custom_fields: dict[str, FieldValue] | None = Field(default=None, max_length=200)
+    contact_reason: ReasonCode | None = None  # null clears it
+    order_id: DbId | None = None  # null clears it
 
     @field_validator("remove_tags")
     @classmethod
@@ -119,6 +124,8 @@ class TicketOut(BaseModel):
     updated_at: dt.datetime
     solved_at: dt.datetime | None
     closed_at: dt.datetime | None
+    contact_reason: str | None = None
+    order_id: int | None = None
 
 
 class AttachmentOut(BaseModel):

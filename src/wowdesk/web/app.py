@@ -11,6 +11,7 @@ from wowdesk.web.assets import static_dir
 from wowdesk.web.errors import NOT_CONSOLE
 from wowdesk.web.routes import (
     admin,
+    approvals,
     auth,
     conversations,
     customers,
@@ -23,6 +24,8 @@ from wowdesk.web.routes import (
 )
 from wowdesk.web.routes import csat as csat_survey
 from wowdesk.web.routes import reports as report_pages
+from wowdesk.web.routes.resolution import sellers as seller_pages
+from wowdesk.web.routes.resolution import ticket as resolution_forms
 
 # The console's pages run only the console's own files: no inline script or style, no other origin,
 # no plugins, never framed. A sanitiser slip in customer HTML still cannot run script. ('self'
@@ -46,6 +49,9 @@ def mount(app: FastAPI) -> None:
     # The customer's survey page (no login) and the satisfaction report.
     app.include_router(csat_survey.router)
     app.include_router(report_pages.router)
+    # Commerce and resolution (docs/console-resolution.md)
+    for router in (resolution_forms.router, approvals.router, seller_pages.router):
+        app.include_router(router)
     app.mount("/static", StaticFiles(directory=static_dir()), name="console-static")
 
 

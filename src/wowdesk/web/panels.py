@@ -16,6 +16,7 @@ from wowdesk.conversations import queries as chat
 from wowdesk.customers import queries as customers
 from wowdesk.inbox import queries as inbox
 from wowdesk.inbox.queries import CHANNEL_NAME, CONVERSATION_STATUS
+from wowdesk.policies.abuse import queries as abuse_queries
 from wowdesk.tickets import queries as tickets
 from wowdesk.web.console import Console
 
@@ -36,8 +37,11 @@ async def customer_panel(session: AsyncSession, c: Console, customer_id: int) ->
             session, c.actor, chat.ConversationFilter(customer_id=customer_id), limit=HISTORY
         )
     channels = {ch.id: ch for ch in await chat.list_channels(session, c.actor.workspace_id)}
+    abuse = await abuse_queries.get_abuse_score(session, c.actor, customer_id)
     return {
         "customer": profile,
+        # Shown only when it says something: most customers score 0 and see (and show) nothing.
+        "abuse": abuse if abuse.score > 0 else None,
         "past_tickets": past_tickets,
         "past_chats": [
             {

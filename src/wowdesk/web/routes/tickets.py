@@ -11,12 +11,14 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from wowdesk.accounts import queries as accounts
 from wowdesk.accounts.permissions import AUTOMATIONS_MANAGE, TICKETS_MERGE
+from wowdesk.commerce.stats import queries as order_stats
 from wowdesk.core.errors import Conflict, InvalidInput, NotFound
 from wowdesk.core.i18n import N_, _
 from wowdesk.core.schemas import MAX_DB_ID
 from wowdesk.core.sql import driver
 from wowdesk.http.deps import IdPath, RuntimeDep, SessionDep
 from wowdesk.http.uploads import stored_until_recorded
+from wowdesk.policies.reasons import queries as reason_queries
 from wowdesk.tickets import actions, queries
 from wowdesk.tickets.csat import queries as csat_queries
 from wowdesk.tickets.links import actions as link_actions
@@ -31,6 +33,7 @@ from wowdesk.web.labels import FIELD, PRIORITY, STATUS, TICKET_TYPE, label
 from wowdesk.web.panels import canned_for, customer_panel, people
 from wowdesk.web.routes.admin.automation_form import timeline_lines
 from wowdesk.web.routes.admin.sla import sla_panel
+from wowdesk.web.routes.resolution.panel import resolution_panel
 from wowdesk.web.shell import frame
 
 router = APIRouter(include_in_schema=False, route_class=ConsoleRoute)
@@ -84,11 +87,33 @@ async def _timeline(
 
 
 async def _props(session: AsyncSession, c: Console, out: TicketOut) -> dict[str, Any]:
+    orders = await order_stats.customer_order_numbers(session, c.actor.workspace_id, out.requester.id)
     return {
         "agents": await accounts.list_agents(session, c.actor, active=True, limit=500),
         "teams": [t for t, _m in await accounts.list_teams(session, c.actor)],
         "fields": await queries.list_fields(session, c.actor, active_only=True),
+        "reason_groups": reason_groups(
+            await reason_queries.list_reasons(session, c.actor, include_inactive=True), out.contact_reason
+        ),
+        "requester_orders": [{"id": i, "number": n, "placed_at": at} for i, n, at in orders],
     }
+
+
+def reason_groups(rows: list[Any], current: str | None) -> list[dict[str, Any]]:
+    """The taxonomy as a form offers it: groups with their active reasons (a retired reason only
+    when it is the ticket's), and reasons outside any group on their own."""
+    shown = [r for r in rows if r.active or r.code == current]
+    inside: dict[str, list[dict[str, str]]] = {}
+    for r in shown:
+        if r.parent_code is not None:
+            inside.setdefault(r.parent_code, []).append(
+                {"code": r.code, "name": reason_queries.reason_out(r).name}
+            )
+    return [
+        {"code": r.code, "name": reason_queries.reason_out(r).name, "children": inside.get(r.code, [])}
+        for r in shown
+        if r.parent_code is None
+    ]
 
 
 @router.get("/tickets/{ticket_id}")
@@ -132,6 +157,7 @@ async def _show(
         "canned": await canned_for(session, c, values, customer.language if customer else None),
         "csat": await csat_queries.survey_for_page(session, c.actor, t, timeline["entries"]),
         **await sla_panel(session, c, t),
+        **await resolution_panel(session, c, t),
         **await record_panels(session, c, t, macro_id, links),
         **extra,
     }
@@ -196,9 +222,11 @@ def _update_from(form: Any, fields: list[Any]) -> dict[str, Any]:
     for name in ("status", "priority", "type"):
         if text(form, name):
             data[name] = text(form, name)
-    for name in ("assignee_id", "team_id"):
+    for name in ("assignee_id", "team_id", "order_id"):
         if name in form:
             data[name] = optional_id(form, name)
+    if "contact_reason" in form:
+        data["contact_reason"] = text(form, "contact_reason") or None
     if "tags" in form:
         data["tags"] = [t for t in (x.strip() for x in text(form, "tags").replace("，", ",").split(",")) if t]
     custom: dict[str, Any] = {}

@@ -17,6 +17,7 @@ from jinja2 import Environment, PackageLoader, select_autoescape
 from markupsafe import Markup
 
 from wowdesk.core.i18n import current_language, translate
+from wowdesk.core.money import format_money
 from wowdesk.web import labels
 from wowdesk.web.assets import asset_version
 from wowdesk.web.rendering import render_text
@@ -100,6 +101,7 @@ def environment() -> Environment:
     env.filters["when"] = when
     env.filters["ago"] = ago
     env.filters["iso"] = iso
+    env.filters["money"] = lambda minor, currency: format_money(int(minor or 0), currency, current_language())
     env.filters["text"] = lambda value: Markup(render_text(value or ""))  # noqa: S704 - sanitised by nh3
     return env
 

@@ -15,7 +15,9 @@ from wowdesk.web.routes.admin import (
     canned,
     channels,
     fields,
+    ledger,
     macros,
+    policies,
     sla,
     teams,
 )
@@ -30,6 +32,8 @@ async def home(c: ConsoleDep) -> Response:
 
 
 for module in (agents, teams, channels, fields, canned, macros, calendars, sla, automations):
+    router.include_router(module.router)
+for module in (policies, ledger):  # commerce and resolution (docs/console-resolution.md)
     router.include_router(module.router)
 
 __all__ = ["router"]

@@ -15,7 +15,10 @@ from wowdesk.accounts.permissions import (
     AUTOMATIONS_MANAGE,
     CALENDARS_MANAGE,
     CHANNELS_MANAGE,
+    COMMERCE_MANAGE,
     FIELDS_MANAGE,
+    LEDGER_READ,
+    POLICIES_MANAGE,
     SLA_MANAGE,
     TEAMS_MANAGE,
 )
@@ -48,6 +51,10 @@ SECTIONS = (
     Section("calendars", "/admin/calendars", N_("Calendars"), CALENDARS_MANAGE),
     Section("sla", "/admin/sla", N_("SLA policies"), SLA_MANAGE),
     Section("automations", "/admin/automations", N_("Automations"), AUTOMATIONS_MANAGE),
+    # Commerce and resolution (issue 6, docs/console-resolution.md)
+    Section("policies", "/admin/resolution-policies", N_("Resolution policies"), POLICIES_MANAGE),
+    Section("ledger", "/admin/ledger", N_("Compensation ledger"), LEDGER_READ),
+    Section("sellers", "/admin/sellers", N_("Sellers"), COMMERCE_MANAGE),
     Section("canned", "/admin/canned", N_("Canned responses"), None),
     Section("macros", "/admin/macros", N_("Macros"), None),  # everyone keeps their own
 )

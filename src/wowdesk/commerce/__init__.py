@@ -1,0 +1,1 @@
+"""Commerce: sellers, orders, shipments and their tracking, filled by connectors."""

@@ -1,0 +1,1 @@
+"""Policies: authority limits, the compensation ledger, approvals, resolution rules, claims."""

@@ -1,0 +1,2 @@
+"""The compensation ledger: refunds, credits, reimbursements and replacements, their approvals,
+customers' credit balances, and delivery to the store."""
