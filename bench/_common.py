@@ -26,6 +26,7 @@ import signal
 import socket
 import sqlite3
 import subprocess
+import tempfile
 import threading
 import time
 from collections import Counter
@@ -196,6 +197,28 @@ def safe_url(url: str) -> str:
     from sqlalchemy.engine import make_url
 
     return make_url(url).render_as_string(hide_password=True)
+
+
+# -- an in-process runtime --------------------------------------------------------------------------
+
+
+async def started_runtime(url: str, prefix: str) -> tuple[Any, Path]:
+    """The embedded deployment's runtime over ``url`` (database, in-process bus; its job runner not
+    started: the bench starts one when it wants), with a throw-away data folder; and that folder."""
+    from wowdesk.main import build_runtime
+    from wowdesk.settings import Settings
+
+    data = Path(tempfile.mkdtemp(prefix=prefix))
+    settings = Settings(
+        env="test",
+        data_dir=data,
+        database_url=url,
+        secret_key="bench-secret-" + "0" * 40,
+        run_jobs_in_process=False,
+    )
+    rt = build_runtime(settings)
+    await rt.start(run_jobs=False)
+    return rt, data
 
 
 # -- bulk seeding ----------------------------------------------------------------------------------

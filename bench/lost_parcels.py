@@ -43,6 +43,7 @@ import argparse
 import asyncio
 import datetime as dt
 import shlex
+import shutil
 import sys
 import tempfile
 import time
@@ -61,6 +62,7 @@ from _common import (
     pg_execute,
     pg_version,
     safe_url,
+    started_runtime,
 )
 from wowdesk.accounts import actions as account_actions
 from wowdesk.accounts.schemas import WorkspaceCreate
@@ -76,13 +78,11 @@ from wowdesk.core.jobs.runner import JobRunner
 from wowdesk.core.migrate import upgrade
 from wowdesk.customers import actions as customer_actions
 from wowdesk.customers.schemas import CustomerCreate
-from wowdesk.main import build_runtime
 from wowdesk.policies.claims.models import Claim
 from wowdesk.policies.ledger.models import CompensationEntry as LedgerEntry
 from wowdesk.policies.resolutions import actions as policy_actions
 from wowdesk.policies.resolutions import jobs as sweep
 from wowdesk.policies.resolutions.schemas import PolicyIn
-from wowdesk.settings import Settings
 from wowdesk.tickets.models import Ticket
 from wowdesk.tickets.proactive.models import ProactiveContact
 
@@ -346,16 +346,7 @@ async def checks(rt: Any, ws: int, stalled: int, seller_side: int) -> list[str]:
 
 
 async def run(args: argparse.Namespace, url: str, label: str) -> bool:
-    data = Path(tempfile.mkdtemp(prefix="wowdesk-bench-lost-"))
-    settings = Settings(
-        env="test",
-        data_dir=data,
-        database_url=url,
-        secret_key="bench-secret-" + "0" * 40,
-        run_jobs_in_process=False,
-    )
-    rt = build_runtime(settings)
-    await rt.start(run_jobs=False)
+    rt, data = await started_runtime(url, "wowdesk-bench-lost-")
     ok = True
     try:
         t0 = time.perf_counter()
@@ -408,6 +399,7 @@ async def run(args: argparse.Namespace, url: str, label: str) -> bool:
         ok &= not bad
     finally:
         await rt.stop()
+        shutil.rmtree(data, ignore_errors=True)  # the SQLite file of a million parcels
     return ok
 
 
