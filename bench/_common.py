@@ -22,6 +22,7 @@ import os
 import platform
 import resource
 import secrets
+import shutil
 import signal
 import socket
 import sqlite3
@@ -197,6 +198,31 @@ def safe_url(url: str) -> str:
     from sqlalchemy.engine import make_url
 
     return make_url(url).render_as_string(hide_password=True)
+
+
+@contextlib.contextmanager
+def throwaway_database(postgres: str | None, prefix: str) -> Iterator[tuple[str, str, dict[str, str]]]:
+    """A fresh database for one run, gone afterwards: a database created on the PostgreSQL server
+    ``postgres`` and dropped, or a SQLite file in a temporary folder that is removed with it.
+    Yields (url, label, the PostgreSQL version by label for :func:`machine_lines`)."""
+    pg_versions: dict[str, str] = {}
+    folder: Path | None = None
+    if postgres:
+        url = pg_create_database(postgres)
+        label = "postgresql"
+        pg_versions[label] = pg_version(url)
+        print(f"database: {safe_url(url)}")
+    else:
+        folder = Path(tempfile.mkdtemp(prefix=prefix))
+        url = f"sqlite+aiosqlite:///{folder / 'bench.db'}"
+        label = "sqlite"
+    try:
+        yield url, label, pg_versions
+    finally:
+        if postgres:
+            pg_drop_database(postgres, url)
+        if folder is not None:
+            shutil.rmtree(folder, ignore_errors=True)
 
 
 # -- an in-process runtime --------------------------------------------------------------------------

@@ -45,9 +45,7 @@ import datetime as dt
 import shlex
 import shutil
 import sys
-import tempfile
 import time
-from pathlib import Path
 from typing import Any, cast
 
 from sqlalchemy import Table, func, select, text
@@ -57,12 +55,9 @@ from _common import (
     machine_lines,
     move_sequences,
     next_ids,
-    pg_create_database,
-    pg_drop_database,
     pg_execute,
-    pg_version,
-    safe_url,
     started_runtime,
+    throwaway_database,
 )
 from wowdesk.accounts import actions as account_actions
 from wowdesk.accounts.schemas import WorkspaceCreate
@@ -399,7 +394,7 @@ async def run(args: argparse.Namespace, url: str, label: str) -> bool:
         ok &= not bad
     finally:
         await rt.stop()
-        shutil.rmtree(data, ignore_errors=True)  # the SQLite file of a million parcels
+        shutil.rmtree(data, ignore_errors=True)  # the runtime's data folder (secret key, files)
     return ok
 
 
@@ -416,26 +411,14 @@ def main() -> int:
     if args.quick:
         args.shipments = 50_000
     print("command: " + shlex.join([".venv/bin/python", "bench/lost_parcels.py", *sys.argv[1:]]))
-    pg_versions: dict[str, str] = {}
-    if args.postgres:
-        url = pg_create_database(args.postgres)
-        label = "postgresql"
-        pg_versions[label] = pg_version(url)
-        print(f"database: {safe_url(url)}")
-    else:
-        folder = Path(tempfile.mkdtemp(prefix="wowdesk-bench-lost-db-"))
-        url = f"sqlite+aiosqlite:///{folder / 'bench.db'}"
-        label = "sqlite"
-    try:
+    # The SQLite file of a million parcels goes with the run.
+    with throwaway_database(args.postgres, "wowdesk-bench-lost-db-") as (url, label, pg_versions):
         try:
             upgrade(url)
         except Exception as exc:
             print(f"could not set up the database: {exc!r}")
             return 2
         ok = asyncio.run(run(args, url, label))
-    finally:
-        if args.postgres:
-            pg_drop_database(args.postgres, url)
     for line in machine_lines(pg_versions):
         print(line)
     print("result: " + ("target met" if ok else "TARGET MISSED"))

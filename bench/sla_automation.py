@@ -70,10 +70,8 @@ import resource
 import shlex
 import shutil
 import sys
-import tempfile
 import time
 from collections.abc import Awaitable, Callable
-from pathlib import Path
 from typing import Any, cast
 
 from sqlalchemy import Table, func, select
@@ -83,12 +81,9 @@ from _common import (
     machine_lines,
     move_sequences,
     next_ids,
-    pg_create_database,
-    pg_drop_database,
     pg_execute,
-    pg_version,
-    safe_url,
     started_runtime,
+    throwaway_database,
 )
 from wowdesk.accounts import actions as account_actions
 from wowdesk.accounts import queries as accounts
@@ -937,29 +932,14 @@ def main() -> int:
     if args.quick:
         args.tickets, args.measure, args.lag_minutes = 5_000, 1_000, 1.0
     print("command: " + shlex.join([".venv/bin/python", "bench/sla_automation.py", *sys.argv[1:]]))
-    pg_versions: dict[str, str] = {}
-    folder: Path | None = None
-    if args.postgres:
-        url = pg_create_database(args.postgres)
-        label = "postgresql"
-        pg_versions[label] = pg_version(url)
-        print(f"database: {safe_url(url)}")
-    else:
-        folder = Path(tempfile.mkdtemp(prefix="wowdesk-bench-sla-db-"))
-        url = f"sqlite+aiosqlite:///{folder / 'bench.db'}"
-        label = "sqlite"
-    try:
+    # The SQLite file (~450 MB at 100k) goes with the run.
+    with throwaway_database(args.postgres, "wowdesk-bench-sla-db-") as (url, label, pg_versions):
         try:
             upgrade(url)  # outside the event loop: Alembic runs its own
         except Exception as exc:
             print(f"could not set up the database: {exc!r}")
             return 2
         ok = asyncio.run(run(args, url, label))
-    finally:
-        if args.postgres:
-            pg_drop_database(args.postgres, url)
-        if folder is not None:  # the SQLite file (~450 MB at 100k) goes with the run
-            shutil.rmtree(folder, ignore_errors=True)
     for line in machine_lines(pg_versions):
         print(line)
     print("result: " + ("targets met" if ok else "TARGET MISSED"))
