@@ -16,7 +16,6 @@ from wowdesk.commerce import queries as commerce
 from wowdesk.commerce.stats import queries as order_stats
 from wowdesk.conversations import queries as conversations
 from wowdesk.core.actor import Actor
-from wowdesk.core.errors import NotFound
 from wowdesk.core.i18n import _
 from wowdesk.core.uow import now
 from wowdesk.policies.reasons import queries as reasons
@@ -105,12 +104,11 @@ async def _by_seller(
 ) -> list[ContactsRow]:
     sellers, _items = await order_stats.sellers_and_items_of(session, actor.workspace_id, about_orders)
     counts = Counter(sellers[o] for o in about_orders if o in sellers)
+    top = counts.most_common(MAX_ROWS)
+    names = await commerce.seller_names(session, actor.workspace_id, [seller_id for seller_id, _n in top])
     rows = []
-    for seller_id, n in counts.most_common(MAX_ROWS):
-        try:
-            label = (await commerce.get_seller(session, actor, seller_id)).name
-        except NotFound:
-            label = _("Seller {id}", id=seller_id)
+    for seller_id, n in top:
+        label = names.get(seller_id) or _("Seller {id}", id=seller_id)
         orders = per_seller.get(seller_id, 0)
         rows.append(
             ContactsRow(

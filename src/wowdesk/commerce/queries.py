@@ -4,7 +4,7 @@ tracking timeline), sellers, the store connection, and the lost-parcel sweep's c
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Set
+from collections.abc import Iterable, Set
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -286,6 +286,13 @@ async def get_seller(session: AsyncSession, actor: Actor, seller_id: int) -> Sel
     if row is None:
         raise NotFound(N_("Seller not found."))
     return seller_out(row)
+
+
+async def seller_names(session: AsyncSession, workspace_id: int, ids: Iterable[int | None]) -> dict[int, str]:
+    """The names of these sellers of the workspace (ids it has not are left out), in one query."""
+    wanted = [i for i in set(ids) if i is not None]
+    rows = await CommerceRepository(session, workspace_id).sellers_by_ids(wanted)
+    return {seller_id: row.name for seller_id, row in rows.items()}
 
 
 async def all_sellers(session: AsyncSession, workspace_id: int) -> list[SellerOut]:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import contextlib
 import datetime as dt
 
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -257,12 +256,7 @@ async def messages(
 
 async def _seller_names(session: AsyncSession, workspace_id: int, ids: set[int | None]) -> dict[int, str]:
     """Names of the marketplace sellers who wrote in a buyer-seller thread (conversations.sellers)."""
-    out: dict[int, str] = {}
-    for seller_id in ids - {None}:
-        assert seller_id is not None
-        with contextlib.suppress(NotFound):
-            out[seller_id] = (await commerce.get_seller(session, Actor.system(workspace_id), seller_id)).name
-    return out
+    return await commerce.seller_names(session, workspace_id, ids)
 
 
 async def transcript(

@@ -41,5 +41,6 @@ class Actor:
             raise Forbidden()
 
     @classmethod
-    def system(cls, workspace_id: int) -> Actor:
-        return cls(kind="system", workspace_id=workspace_id, name="WowDesk")
+    def system(cls, workspace_id: int, via: str | None = None) -> Actor:
+        """WowDesk itself (a job, a rule, a policy); `via` says which, for the audit."""
+        return cls(kind="system", workspace_id=workspace_id, name="WowDesk", via=via)

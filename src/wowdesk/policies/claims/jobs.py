@@ -105,7 +105,7 @@ async def evidence_of(
 async def on_refund_granted(session: AsyncSession, job: JobContext) -> None:
     data = job.payload["data"]
     workspace_id = int(data["workspace_id"])
-    system = Actor(kind="system", workspace_id=workspace_id, name="WowDesk", via="claims")
+    system = Actor.system(workspace_id, via="claims")
     evidence, links = await evidence_of(
         session,
         system,

@@ -388,7 +388,7 @@ async def do_evaluate_contact_reason(
             return row, []
         # Automatic: granted now as the system, and recorded as a suggestion the policy took itself
         # (what acted, which version, what it granted), which a new evaluation finds.
-        system = Actor(kind="system", workspace_id=actor.workspace_id, name="WowDesk", via="policy")
+        system = Actor.system(actor.workspace_id, via="policy")
         granted = await grant_all(
             session,
             system,

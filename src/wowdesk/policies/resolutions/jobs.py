@@ -87,7 +87,7 @@ async def sweep_batch(
 ) -> tuple[int, int | None]:
     """Mark one page of candidates after ``payload["after_id"]``; returns (how many were marked,
     the id to continue after, or None when the sweep of this workspace is done)."""
-    system = Actor(kind="system", workspace_id=workspace_id, name="WowDesk", via="lost-parcel-sweep")
+    system = Actor.system(workspace_id, via="lost-parcel-sweep")
     ids = await commerce.stalled_candidates(
         session,
         workspace_id,

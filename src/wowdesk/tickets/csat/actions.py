@@ -188,7 +188,7 @@ async def do_send_survey(
     }
     survey = await _store(repo, survey, ticket, fields, t)  # first: the link names the survey's id
     base = settings.link_base_url or str(context(session).get("public_url") or DEFAULT_BASE_URL)
-    system = Actor(kind="system", workspace_id=workspace_id, name="WowDesk", via="csat")
+    system = Actor.system(workspace_id, via="csat")
     told = await tell_requester(session, system, ticket, survey_message(language, survey.id, token, base))
     if told.via != survey.sent_via:
         survey.sent_via = told.via

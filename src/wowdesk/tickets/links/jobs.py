@@ -18,7 +18,7 @@ def solved(event: Event) -> bool:
 
 
 def _actor(workspace_id: int, problem_id: int) -> Actor:
-    return Actor(kind="system", workspace_id=workspace_id, name="WowDesk", via=f"problem:{problem_id}")
+    return Actor.system(workspace_id, via=f"problem:{problem_id}")
 
 
 async def on_ticket_solved(session: AsyncSession, job: JobContext) -> None:

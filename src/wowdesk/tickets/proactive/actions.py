@@ -48,8 +48,8 @@ TAGS = ["lost-parcel", PROACTIVE_TAG]
 ENDED = frozenset({"delivered", "returned", "cancelled"})
 
 
-def system_actor(workspace_id: int) -> Actor:
-    return Actor(kind="system", workspace_id=workspace_id, name="WowDesk", via="lost-parcel")
+def system_actor(workspace_id: int, via: str = "lost-parcel") -> Actor:
+    return Actor.system(workspace_id, via=via)
 
 
 async def _claim_parcel(
@@ -343,7 +343,7 @@ async def do_apply_contact_reason_policies(session: AsyncSession, workspace_id: 
     contact-reason policies look at it (an automatic one grants at once, once per ticket and order; a
     suggesting one leaves its one-click suggestion on the ticket). Nothing happens for an order that
     is not the requester's, or when the reason or order was cleared meanwhile."""
-    system = Actor(kind="system", workspace_id=workspace_id, name="WowDesk", via="policy")
+    system = system_actor(workspace_id, via="policy")
     ticket = await TicketsRepository(session, workspace_id).ticket(ticket_id, for_update=True)
     if ticket is None or ticket.contact_reason is None or ticket.order_id is None:
         return

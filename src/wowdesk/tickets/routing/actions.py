@@ -137,7 +137,7 @@ async def do_auto_route(
         ]
         pick, how = choose(rule.strategy, rule.fallback, free, order, required)
     via = f"routing:{how}"
-    system = Actor(kind="system", workspace_id=ws, name="WowDesk", via=via)
+    system = Actor.system(ws, via=via)
     if pick is not None:
         await repo.move_cursor(ticket.team_id, pick.agent_id)
         if pick.agent_id != ticket.assignee_id:

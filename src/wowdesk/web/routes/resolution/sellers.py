@@ -28,12 +28,7 @@ PAGE = 50
 
 
 # What a scorecard judged (``too_few_orders`` besides the standings) and which metric crossed.
-JUDGED = {
-    "active": N_("Active"),
-    "at_risk": N_("At risk"),
-    "suspended": N_("Suspended"),
-    "too_few_orders": N_("Too few orders to judge"),
-}
+JUDGED = {**words.SELLER_STATUS, "too_few_orders": N_("Too few orders to judge")}
 METRICS = {
     "order_defect_rate": N_("order defect rate"),
     "cancellation_rate": N_("cancellations (out of stock)"),
@@ -61,6 +56,7 @@ async def _page(
         {
             "card": card,
             "judged": label(JUDGED, card.judged),
+            "standing": label(words.SELLER_STATUS, card.seller.status),
             "colour": words.SELLER_COLOUR.get(card.judged, ""),
             "crossed": [
                 _(
