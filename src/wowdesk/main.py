@@ -16,6 +16,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from wowdesk import __version__
 from wowdesk.accounts.calendars.actions import IN_USE_CHECKS
 from wowdesk.analytics.sellers import jobs as seller_metric_jobs
+from wowdesk.channels.email import make_transport
 from wowdesk.conversations import jobs as chat_jobs
 from wowdesk.conversations.sellers import queries as seller_messaging
 from wowdesk.core import eventlog, idempotency
@@ -47,6 +48,7 @@ from wowdesk.tickets.automations import engine as automation_engine
 from wowdesk.tickets.automations import jobs as automation_jobs
 from wowdesk.tickets.automations import queries as automation_queries
 from wowdesk.tickets.csat import jobs as csat_jobs
+from wowdesk.tickets.email import jobs as email_jobs
 from wowdesk.tickets.links import jobs as link_jobs
 from wowdesk.tickets.proactive import jobs as proactive_jobs
 from wowdesk.tickets.routing import jobs as routing_jobs
@@ -105,6 +107,7 @@ def build_registry() -> tuple[JobRegistry, dict[str, list[DurableListener]]]:
         *proactive_jobs.LISTENERS,
         *claim_jobs.LISTENERS,
         *seller_metric_jobs.LISTENERS,
+        *email_jobs.LISTENERS,
     ]:
         if registry.get(spec.name) is None:
             registry.add(spec)
@@ -127,6 +130,10 @@ async def _ledger_ticket(session: AsyncSession, workspace_id: int, ticket_id: in
 def build_runtime(settings: Settings, *, clock: Clock | None = None) -> Runtime:
     settings.data_dir.mkdir(parents=True, exist_ok=True)
     clock = clock or SystemClock()
+    # Checked first: a sender without an address stops the start before anything is opened.
+    outbound = email_jobs.Outbound(
+        transport=make_transport(settings.smtp_url, settings.mail_outbox_dir), sender=settings.mail_from
+    )
     db = Database(settings.effective_database_url)
     bus = make_bus(settings.redis_url, settings.redis_prefix)
     storage = LocalStorage(settings.attachments_dir)
@@ -147,6 +154,8 @@ def build_runtime(settings: Settings, *, clock: Clock | None = None) -> Runtime:
         ledger_queries.TICKET_LOOKUP: _ledger_ticket,
         # The key buyers' masked aliases to sellers are made with (conversations.sellers).
         seller_messaging.ALIAS_KEY: seller_messaging.alias_key(settings.resolved_secret_key()),
+        # How replies to tickets answered by e-mail leave (SMTP, or the outbox directory without one).
+        email_jobs.MAIL: outbound,
     }
     uow = UnitOfWorkFactory(db, bus, clock, context=context, durable_listeners=durable)
     signer = TokenSigner(settings.resolved_secret_key(), settings.access_token_minutes)

@@ -87,7 +87,16 @@ class Settings(BaseSettings):
     # push services are always https with a host name.
     push_allow_http: bool = False
 
-    @field_validator("database_url", "redis_url", "secret_key", "vapid_private_key", mode="before")
+    # Outbound e-mail (docs/email.md): replies to tickets answered by e-mail. ``smtp://user:pass@host:587``
+    # (STARTTLS), ``smtps://user:pass@host:465`` (TLS from the start), ``smtp://127.0.0.1:1025`` (plain,
+    # a local relay). Unset: each message is written as an .eml file to {data_dir}/mail/outbox/.
+    smtp_url: str | None = Field(default=None, repr=False, pattern=r"^smtps?://[^/\s]+(/.*)?$")
+    # The sender: its address (the workspace's name is the display name), also the Reply-To.
+    mail_from: str = Field(default="WowDesk <support@localhost>", min_length=3, max_length=320)
+
+    @field_validator(
+        "database_url", "redis_url", "secret_key", "vapid_private_key", "smtp_url", mode="before"
+    )
     @classmethod
     def _empty_is_unset(cls, v: object) -> object:
         return None if v == "" else v
@@ -107,6 +116,11 @@ class Settings(BaseSettings):
     @property
     def attachments_dir(self) -> Path:
         return self.data_dir / "attachments"
+
+    @property
+    def mail_outbox_dir(self) -> Path:
+        """Where e-mail goes without an SMTP server (``smtp_url`` unset)."""
+        return self.data_dir / "mail" / "outbox"
 
     def resolved_secret_key(self) -> str:
         """The signing secret: configured, or generated once into the data directory.

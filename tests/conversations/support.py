@@ -17,6 +17,10 @@ from wowdesk.conversations.schemas import ChannelCreate, WebchatSettings
 
 
 async def make_channel(cast: Cast, **settings: Any) -> int:
+    """A web-chat channel of ``settings``. Its messages stay chats while nobody is online (the chat
+    protocol's tests have no agent online): tests of messages left for e-mail pass
+    ``offline_messages=True`` (tests/tickets/email)."""
+    settings.setdefault("offline_messages", False)
     async with cast.rt.uow() as s:
         channel = await chat.do_create_channel(
             s, cast.actor("ada"), ChannelCreate(name="Web", settings=WebchatSettings(**settings))

@@ -182,10 +182,14 @@ async def test_agents_see_only_the_conversations_they_may(live_cast: Cast) -> No
     supervisor, sees everything."""
     async with live_cast.rt.uow() as s:
         from wowdesk.conversations import actions as chat
-        from wowdesk.conversations.schemas import ChannelCreate
+        from wowdesk.conversations.schemas import ChannelCreate, WebchatSettings
 
         taipei = await chat.do_create_channel(
-            s, live_cast.actor("ada"), ChannelCreate(name="Taipei", team_id=live_cast.team_id)
+            s,
+            live_cast.actor("ada"),
+            ChannelCreate(
+                name="Taipei", team_id=live_cast.team_id, settings=WebchatSettings(offline_messages=False)
+            ),
         )
     alice, _ = await agent(live_cast, "alice")  # in Taipei
     bob, _ = await agent(live_cast, "bob")

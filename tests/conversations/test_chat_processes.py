@@ -136,6 +136,13 @@ async def make_site(w: Wowdesk, base: str) -> Site:
         r = await http.get("/api/v1/channels", headers={"Authorization": f"Bearer {token}"})
         assert r.status_code == 200, r.text
         [channel] = [c for c in r.json() if c["kind"] == "webchat"]
+        # Its chats stay chats with nobody online (messages left for e-mail: tests/tickets/email).
+        r = await http.patch(
+            f"/api/v1/channels/{channel['id']}",
+            json={"settings": {**channel["settings"], "offline_messages": False}},
+            headers={"Authorization": f"Bearer {token}"},
+        )
+        assert r.status_code == 200, r.text
     return Site(slug, token, channel["id"])
 
 

@@ -15,13 +15,17 @@ from tests.conftest import Cast
 from tests.conversations.support import Socket, agent, cid, visitor
 from wowdesk.accounts.models import Agent
 from wowdesk.conversations import actions as chat
-from wowdesk.conversations.schemas import ChannelCreate
+from wowdesk.conversations.schemas import ChannelCreate, WebchatSettings
 
 
 async def _team_channel(cast: Cast) -> int:
     async with cast.rt.uow() as s:
         channel = await chat.do_create_channel(
-            s, cast.actor("ada"), ChannelCreate(name="Taipei", team_id=cast.team_id)
+            s,
+            cast.actor("ada"),
+            ChannelCreate(
+                name="Taipei", team_id=cast.team_id, settings=WebchatSettings(offline_messages=False)
+            ),
         )
     return channel.id
 

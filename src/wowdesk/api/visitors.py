@@ -129,6 +129,7 @@ def welcome(
             greeting=greeting or translate(N_("Hi! How can we help you today?"), ctx.language),
             pre_chat=list(settings.pre_chat) if conversation is None else [],
             sound=settings.sound,
+            offline_messages=settings.offline_messages,
         ),
     )
 

@@ -28,6 +28,7 @@ from wowdesk.core.i18n import LANGUAGES, N_, normalize_language, translate
 from wowdesk.core.runtime import Runtime
 from wowdesk.http.validation import validation_message
 from wowdesk.realtime.hub import Connection, Hub, Visitor, frame
+from wowdesk.tickets.email import actions as offline
 
 log = logging.getLogger("wowdesk.widget")
 
@@ -81,6 +82,7 @@ class WidgetSession:
         self.ctx: VisitorContext | None = None
         self.conversation: ConversationRow | None = None
         self.visitor: Visitor | None = None
+        self.agents_online: bool | None = None  # what hello found: the offline check reuses it
         self.messages = TokenBucket(rate=1.0, burst=10)
         self.signals = TokenBucket(rate=5.0, burst=30)
         self.refused = 0
@@ -187,6 +189,7 @@ class WidgetSession:
                 else []
             )
             online = await chat.available_agents(s, ctx.channel)
+        self.agents_online = online
         self.out.push(
             frame(
                 type="welcome",
@@ -257,11 +260,17 @@ class WidgetSession:
             return
         try:
             async with self.rt.uow() as s:
-                conversation, message, _created = await chat.do_receive_message(
-                    s, self.ctx.channel, self.ctx.customer_id, msg, language=self.language
+                conversation, message, _created = await offline.do_receive_visitor_message(
+                    s,
+                    self.ctx.channel,
+                    self.ctx.customer_id,
+                    msg,
+                    language=self.language,
+                    agents_online=self.agents_online,
                 )
         except DomainError as exc:
-            self._error("invalid", exc.message, client_id=client_id, **exc.params)
+            code = "email_required" if isinstance(exc, offline.EmailRequired) else "invalid"
+            self._error(code, exc.message, client_id=client_id, **exc.params)
             return
         self.conversation = conversation
         # Committed: the acknowledgement is the promise that the message is kept.

@@ -26,7 +26,7 @@ from wowdesk.core.i18n import N_
 from wowdesk.core.security import constant_time_equals
 from wowdesk.customers import queries as customers
 
-__all__ = ["ConversationFilter", "ConversationRow"]  # the types callers hold
+__all__ = ["ChannelRow", "ConversationFilter", "ConversationRow", "MessageRow"]  # the types callers hold
 
 # -- who may see what ---------------------------------------------------------------------------------
 

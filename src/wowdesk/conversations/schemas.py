@@ -46,6 +46,9 @@ class WebchatSettings(StrictModel):
     pre_chat: list[PreChatField] = Field(default_factory=list, max_length=2)
     sound: bool = True
     hours: BusinessHours | None = None
+    # A message left while the channel is closed or nobody takes chats becomes a ticket answered by
+    # e-mail (docs/email.md); false: it waits as a chat for the first agent who comes online.
+    offline_messages: bool = True
 
     @field_validator("greeting")
     @classmethod
@@ -173,6 +176,10 @@ class VisitorMessageIn(StrictModel):
     client_id: str = ClientId
     body: str = Body
     attachment_ids: list[DbId] = Field(default_factory=list, max_length=5)
+    # A message left while nobody takes chats is answered by e-mail (docs/email.md): the address
+    # to answer (needed when none is known yet) and a name, as the visitor typed them.
+    email: Email | None = None
+    name: str | None = Field(default=None, max_length=200)
 
 
 class ChatFileOut(BaseModel):
@@ -207,6 +214,7 @@ class WidgetConfig(BaseModel):
     greeting: str
     pre_chat: list[str]
     sound: bool
+    offline_messages: bool = True  # while nobody takes chats, a message is answered by e-mail
 
 
 class WelcomeOut(BaseModel):

@@ -11,6 +11,8 @@ from wowdesk.customers.models import CustomerRow
 from wowdesk.customers.repository import CustomersRepository
 from wowdesk.customers.schemas import CustomerOut, IdentityOut
 
+__all__ = ["CustomerRow"]  # the type callers hold
+
 
 async def get_customer(session: AsyncSession, actor: Actor, customer_id: int) -> CustomerRow:
     customer = await CustomersRepository(session, actor.workspace_id).customer(customer_id)

@@ -545,6 +545,7 @@ async def do_add_comment(
             comment_id=comment.id,
             public=data.public,
             author=author.ref,
+            email=data.public and ticket.replies_by == "email" and author.kind != "customer",
         ),
     )
     await react(session, ticket)
@@ -669,20 +670,33 @@ async def do_delete_field(session: AsyncSession, actor: Actor, defn: FieldRow) -
 
 
 async def do_create_ticket_from_conversation(
-    session: AsyncSession, actor: Actor, conversation: chat_queries.ConversationRow
+    session: AsyncSession,
+    actor: Actor,
+    conversation: chat_queries.ConversationRow,
+    *,
+    message: str | None = None,
+    tags: list[str] | None = None,
+    replies_by: str | None = None,
 ) -> tuple[TicketRow, bool]:
     """A ticket for a chat: the customer is the requester, their first message the description,
     the whole transcript an internal note; the conversation points at the ticket (and a second call
-    returns the same ticket, ``created`` False)."""
+    returns the same ticket, ``created`` False).
+
+    For a message left while nobody takes chats (``tickets.email``): `message` is what the ticket is
+    about (its subject and description) and a closed ticket of the conversation gives way to a new
+    one; the new ticket is tagged `tags`, and `replies_by` says how its public replies reach the
+    requester ("email")."""
     actor.require(TICKETS_WRITE)
     repo = TicketsRepository(session, actor.workspace_id)
     if conversation.ticket_id is not None:
         existing = await repo.ticket(conversation.ticket_id)
-        if existing is not None:
+        if existing is not None and (message is None or existing.status != "closed"):
             return existing, False
     lines = await chat_queries.transcript(session, actor.workspace_id, conversation)
     public = [m for m in lines if not m.private]
-    first = next((m.body for m in public if m.direction == "incoming"), "")
+    first = (
+        message if message is not None else next((m.body for m in public if m.direction == "incoming"), "")
+    )
     subject = " ".join(first.split())[:120] or _("Chat conversation {id}", id=conversation.id)
     ticket = await do_create_ticket(
         session,
@@ -693,11 +707,15 @@ async def do_create_ticket_from_conversation(
             requester=RequesterIn(id=conversation.customer_id),
             channel="chat",
             priority=conversation.priority,
+            tags=tags or [],
         ),
     )
+    if replies_by is not None:
+        ticket.replies_by = replies_by
+        await repo.update_ticket(ticket, {"replies_by"})
     transcript = "\n".join(
         f"[{m.created_at:%Y-%m-%d %H:%M} UTC] "
-        f"{(m.author.name or _('Agent')) if m.author.kind == 'agent' else _('Customer')}: {m.body}"
+        f"{_('Customer') if m.author.kind == 'customer' else (m.author.name or _('Agent'))}: {m.body}"
         for m in public
     )
     if transcript:

@@ -36,3 +36,6 @@ class TicketCommentAdded(_TicketEvent):
     comment_id: int
     public: bool
     author: str
+    # A public reply (not the requester's own words) on a ticket whose replies go by e-mail: it is
+    # e-mailed to the requester (tickets.email.jobs, whose condition reads only this field).
+    email: bool = False

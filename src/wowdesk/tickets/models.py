@@ -47,6 +47,9 @@ class Ticket(IdMixin, WorkspaceMixin, TimestampMixin, Base):
     # Why the customer got in touch (policies.reasons) and the order it is about (commerce).
     contact_reason: Mapped[str | None] = mapped_column(String(64))
     order_id: Mapped[int | None] = mapped_column(BigId, ForeignKey("orders.id", ondelete="SET NULL"))
+    # How public replies reach the requester besides the ticket itself: "email" (tickets.email: a
+    # message left in the chat while nobody took chats), or null.
+    replies_by: Mapped[str | None] = mapped_column(String(16))
 
 
 class TicketTag(WorkspaceMixin, Base):
@@ -152,6 +155,7 @@ class TicketRow:
     status_changed_at: dt.datetime | None = None
     contact_reason: str | None = None
     order_id: int | None = None
+    replies_by: str | None = None  # "email": public replies are e-mailed to the requester
 
 
 @dataclass(slots=True)

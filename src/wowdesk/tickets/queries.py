@@ -71,6 +71,7 @@ async def describe_tickets(
                 closed_at=t.closed_at,
                 contact_reason=t.contact_reason,
                 order_id=t.order_id,
+                replies_by=t.replies_by,
             )
         )
     return out

@@ -126,6 +126,7 @@ class TicketOut(BaseModel):
     closed_at: dt.datetime | None
     contact_reason: str | None = None
     order_id: int | None = None
+    replies_by: str | None = None  # "email": public replies are e-mailed to the requester (docs/email.md)
 
 
 class AttachmentOut(BaseModel):

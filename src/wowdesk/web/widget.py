@@ -25,6 +25,8 @@ STRINGS = {
     "reconnecting": N_("Connection lost. Reconnecting…"),
     "offline_title": N_("We are away right now"),
     "offline_body": N_("Leave a message and we will answer by e-mail."),
+    "offline_wait_body": N_("Leave a message: we will answer here as soon as we are back."),
+    "email_needed": N_("Give us your e-mail address so that we can answer you."),
     "back_at": N_("We are back {time}."),
     "prechat_title": N_("Before we start"),
     "name": N_("Your name"),

@@ -34,6 +34,7 @@ from wowdesk.http.deps import IdPath, RuntimeDep
 from wowdesk.http.routing import StandardJSONRoute
 from wowdesk.http.uploads import stored_until_recorded
 from wowdesk.realtime.hub import Hub
+from wowdesk.tickets.email import actions as offline
 
 router = APIRouter(tags=["widget"], route_class=StandardJSONRoute)
 
@@ -119,7 +120,7 @@ async def visitor_messages(
 )
 async def visitor_send(data: VisitorMessageIn, visitor: VisitorDep, rt: RuntimeDep) -> Response:
     async with rt.uow() as s:
-        _c, message, created = await chat.do_receive_message(
+        _c, message, created = await offline.do_receive_visitor_message(
             s, visitor.channel, visitor.customer_id, data, language=visitor.language
         )
     ack = AckOut(client_id=data.client_id, id=message.id, seq=message.seq, created_at=message.created_at)

@@ -21,6 +21,7 @@ from wowdesk.http.uploads import stored_until_recorded
 from wowdesk.policies.reasons import queries as reason_queries
 from wowdesk.tickets import actions, queries
 from wowdesk.tickets.csat import queries as csat_queries
+from wowdesk.tickets.email import queries as email_queries
 from wowdesk.tickets.links import actions as link_actions
 from wowdesk.tickets.links import queries as link_queries
 from wowdesk.tickets.macros import actions as macro_actions
@@ -158,6 +159,7 @@ async def _show(
         "csat": await csat_queries.survey_for_page(session, c.actor, t, timeline["entries"]),
         **await sla_panel(session, c, t),
         **await resolution_panel(session, c, t),
+        **await email_queries.reply_panel(session, t),
         **await record_panels(session, c, t, macro_id, links),
         **extra,
     }

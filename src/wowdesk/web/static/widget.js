@@ -170,6 +170,8 @@
     "& .wd-fail{border:0;background:none;color:#b42318;font-size:12px;min-height:44px;padding:0 4px;cursor:pointer;text-decoration:underline}" +
     "& .wd-typing{padding:0 16px 6px;font-size:13px;color:#57606a;font-style:italic;flex:none}" +
     "& .wd-off{padding:10px 16px;background:#f3f4f6;border-top:1px solid #d0d7de;font-size:14px;flex:none}& .wd-off strong{display:block}& .wd-off .wd-back{display:block;margin-top:2px}& .wd-off .wd-back[hidden]{display:none}" +
+    "& .wd-off-fields{display:flex;flex-direction:column;gap:6px;margin-top:8px}& .wd-off-fields label{display:flex;flex-direction:column;gap:2px;font-size:13px}" +
+    "& .wd-off-fields input{min-height:44px;border:1px solid #6e7781;border-radius:10px;padding:8px 12px;background:#fff}& .wd-off-fields input[aria-invalid=true]{border-color:#b42318}" +
     "& .wd-comp{display:flex;align-items:flex-end;gap:2px;padding:6px;border-top:1px solid #d0d7de;flex:none}& .wd-comp .wd-ib{color:#57606a}& .wd-comp .wd-send{color:#1d4ed8}" +
     "& .wd-comp .wd-ib:hover{background:#eef0f3}" +
     "& textarea{flex:1;min-width:0;min-height:44px;max-height:120px;resize:none;border:1px solid #6e7781;border-radius:10px;padding:10px 12px;background:#fff;line-height:1.4}" +
@@ -203,7 +205,16 @@
   const log = h("div", { cls: "wd-log", role: "log", "aria-live": "polite", "aria-relevant": "additions", "aria-label": t("title"), tabindex: "0" }, [greetEl]);
   const typingEl = h("div", { cls: "wd-typing", hidden: true, text: t("typing") });
   const backEl = h("span", { cls: "wd-back", hidden: true });
-  const offEl = h("div", { cls: "wd-off", hidden: true }, [h("strong", { text: t("offline_title") }), h("span", { text: t("offline_body") }), backEl]);
+  // Offline (closed, or nobody takes chats): a message left is answered by e-mail, so a visitor whose
+  // address we do not know gives it here (docs/email.md); the server refuses without one.
+  const offBody = h("span", { cls: "wd-off-body", text: t("offline_body") });
+  const offName = h("input", { cls: "wd-off-name", name: "name", type: "text", maxlength: "200", autocomplete: "name" });
+  const offEmail = h("input", { cls: "wd-off-email", name: "email", type: "email", maxlength: "254", autocomplete: "email", "aria-required": "true" });
+  const offFields = h("div", { cls: "wd-off-fields", hidden: true }, [
+    h("label", {}, [h("span", { text: t("email") }), offEmail]),
+    h("label", {}, [h("span", { text: t("name") }), offName]),
+  ]);
+  const offEl = h("div", { cls: "wd-off", hidden: true }, [h("strong", { text: t("offline_title") }), offBody, backEl, offFields]);
   const preEl = h("form", { cls: "wd-pre", hidden: true, onsubmit: preSubmit });
   const ta = h("textarea", { cls: "wd-input", rows: "1", maxlength: "5000", placeholder: t("placeholder"), "aria-label": t("placeholder"), onkeydown: taKey, oninput: () => (typed(), autosize()) });
   const fileIn = h("input", { type: "file", cls: "wd-file-input", hidden: true, tabindex: "-1", "aria-hidden": "true", onchange: picked });
@@ -235,6 +246,7 @@
   let isOpen = false;
   let cfg = {};
   let online = true;
+  let askEmail = false; // the server said it needs an address (email_required)
   let needPre = false;
   let ws = null;
   let ready = false; // synced on this socket: live from here
@@ -278,7 +290,7 @@
   const savePend = () =>
     save(
       "pending",
-      pend.filter((p) => !p.file || p.att).map((p) => ({ client_id: p.client_id, body: p.body, att: p.att, atts: p.atts, st: p.st, t: p.t })),
+      pend.filter((p) => !p.file || p.att).map((p) => ({ client_id: p.client_id, body: p.body, att: p.att, atts: p.atts, st: p.st, t: p.t, em: p.em, nm: p.nm })),
     );
   function wipe(all) {
     visitor = null;
@@ -556,6 +568,12 @@
 
   function gotErr(f) {
     lastErr = f;
+    if (f.code === "email_required") {
+      askEmail = true;
+      renderMode();
+      offEmail.setAttribute("aria-invalid", "true");
+      offEmail.focus();
+    }
     const p = f.client_id && pend.find((x) => x.client_id === f.client_id);
     if (p) {
       p.st = "failed";
@@ -575,13 +593,37 @@
     else for (let i = 0; i < 16; i++) b[i] = (Math.random() * 256) | 0;
     return Array.from(b, (x) => (x + 256).toString(16).slice(1)).join("");
   };
+  const knownEmail = () => (profile && profile.email) || (identity && identity.email) || null;
+  const leavesByEmail = () => !online && cfg.offline_messages !== false;
+  // The visitor's address and name from the offline notice (kept like the pre-chat profile); false
+  // when the address is needed and missing or not one.
+  function offlineContact() {
+    if (offFields.hidden) return {};
+    const email = offEmail.value.trim();
+    const name = offName.value.trim();
+    if (!email || !offEmail.checkValidity()) {
+      offEmail.setAttribute("aria-invalid", "true");
+      flash(t("email_needed"));
+      offEmail.focus();
+      return false;
+    }
+    if (offEmail.getAttribute("aria-invalid")) flash(""); // the request for an address is answered
+    offEmail.removeAttribute("aria-invalid");
+    save("profile", (profile = Object.assign({}, profile || {}, { email }, name ? { name } : {})));
+    askEmail = false;
+    renderMode();
+    return { em: email, nm: name || undefined };
+  }
   function submit() {
     const body = ta.value.trim();
     if (!body) return;
+    const contact = offlineContact();
+    if (contact === false) return;
     ta.value = "";
     autosize();
     stopTyping();
-    enqueue({ client_id: uid(), body, st: "sending", t: Date.now() });
+    const em = contact.em || (leavesByEmail() ? knownEmail() : null);
+    enqueue({ client_id: uid(), body, st: "sending", t: Date.now(), em: em || undefined, nm: contact.nm });
   }
   function enqueue(p) {
     pend.push(p);
@@ -595,9 +637,12 @@
     if (!ready) return; // sent again with the same client_id once synced
     const f = { type: "message", client_id: p.client_id, body: p.body };
     if (p.att) f.attachment_ids = p.att;
+    if (p.em) f.email = p.em;
+    if (p.nm) f.name = p.nm;
     send(f);
   }
   function retryMsg(p) {
+    if (!p.em && leavesByEmail() && knownEmail()) p.em = knownEmail(); // given since it was refused
     p.st = "sending";
     savePend();
     schedule();
@@ -744,6 +789,8 @@
     preEl.hidden = !needPre;
     comp.hidden = needPre;
     offEl.hidden = online;
+    offBody.textContent = t(cfg.offline_messages === false ? "offline_wait_body" : "offline_body");
+    offFields.hidden = !leavesByEmail() || (!!knownEmail() && !askEmail);
   }
 
   // -- status and notices -----------------------------------------------------------------------------------

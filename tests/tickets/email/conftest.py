@@ -1,0 +1,3 @@
+from tests.channels.support import inbox
+
+__all__ = ["inbox"]
