@@ -14,7 +14,7 @@ from sqlalchemy.ext.asyncio import create_async_engine
 
 from tests.conftest import Databases, build_cast, make_settings
 from wowdesk.core.db import Database
-from wowdesk.core.sqlite_inline import NestedWriteError, inline_creator
+from wowdesk.core.sqlite_inline import NestedWriteError, SqlitePool, inline_creator
 from wowdesk.main import build_runtime
 
 pytestmark = pytest.mark.sqlite_only  # the inline SQLite driver
@@ -139,3 +139,87 @@ async def test_a_write_unit_of_work_inside_one_holding_the_writer_is_an_error_no
                 await reader.execute(text("SELECT 1"))
     finally:
         await rt.stop()
+
+
+# -- the write-ahead log is checkpointed off the loop -------------------------------------------------------
+
+
+async def _write_pages(pool: SqlitePool, pages: int) -> None:
+    """`pages` commits of about one 4 KiB page each."""
+    for i in range(pages):
+        async with pool.transaction(write=True) as lease:
+            conn = await lease.connection()
+            conn.execute("INSERT INTO blob (body) VALUES (?)", (f"{i:08d}" + "x" * 3900,))
+            conn.commit()
+        await asyncio.sleep(0)  # as a server does between requests: the loop runs what is due
+
+
+def _wal_bytes(path: Path) -> int:
+    wal = Path(f"{path}-wal")
+    return wal.stat().st_size if wal.exists() else 0
+
+
+def _new_database(tmp_path: Path) -> Path:
+    path = tmp_path / "wal.db"
+    conn = sqlite3.connect(path)
+    conn.execute("PRAGMA journal_mode=WAL")
+    conn.execute("CREATE TABLE blob (id INTEGER PRIMARY KEY, body TEXT)")
+    conn.close()
+    return path
+
+
+async def test_commits_never_checkpoint_on_the_loop(tmp_path: Path) -> None:
+    # With SQLite's own automatic checkpoint the commit crossing 1,000 pages of log copies them into
+    # the database and syncs it, on the loop; the log then restarts and stays about 4 MB long.
+    path = _new_database(tmp_path)
+    pool = SqlitePool(str(path), checkpoint_interval=3600)  # the thread never gets to it here
+    try:
+        await _write_pages(pool, 1_500)
+        async with pool.transaction(write=True) as lease:
+            conn = await lease.connection()
+            assert conn.execute("PRAGMA wal_autocheckpoint").fetchone()[0] == 0
+        assert _wal_bytes(path) > 1_400 * 4096, "a commit checkpointed the log itself"
+        assert pool.checkpointer is not None and pool.checkpointer.passes == 0
+    finally:
+        pool.close()
+
+
+async def test_the_checkpoint_thread_copies_the_log_and_restarts_it_past_the_limit(tmp_path: Path) -> None:
+    path = _new_database(tmp_path)
+    pool = SqlitePool(str(path), checkpoint_interval=3600, checkpoint_reset_frames=200)
+    try:
+        await _write_pages(pool, 600)
+        checkpointer = pool.checkpointer
+        assert checkpointer is not None
+        checkpointer.run_now()
+        for _ in range(500):  # the thread takes the writer lock through this loop: keep it running
+            if checkpointer.resets:
+                break
+            await asyncio.sleep(0.01)
+        assert checkpointer.passes >= 2 and checkpointer.resets == 1
+        size = _wal_bytes(path)
+        await _write_pages(pool, 300)  # written from the start of the log again, not appended
+        assert _wal_bytes(path) == size, "the log kept growing after a complete checkpoint"
+        # What was written is in the database file itself, as another process reads it.
+        other = sqlite3.connect(path)
+        assert other.execute("SELECT count(*) FROM blob").fetchone()[0] == 900
+        other.close()
+    finally:
+        pool.close()
+    assert not checkpointer._thread.is_alive(), "closing the pool left its checkpoint thread running"
+
+
+async def test_writes_go_on_while_the_thread_checkpoints(tmp_path: Path) -> None:
+    # A pass every 10 ms and a restart every 50 frames, while commits keep coming: every commit
+    # lands once, in order, and nothing waits forever for the writer lock.
+    path = _new_database(tmp_path)
+    pool = SqlitePool(str(path), checkpoint_interval=0.01, checkpoint_reset_frames=50)
+    try:
+        await asyncio.wait_for(_write_pages(pool, 1_000), timeout=60)
+        assert pool.checkpointer is not None and pool.checkpointer.resets >= 1
+        async with pool.transaction(write=False) as lease:
+            conn = await lease.connection()
+            ids = [r[0] for r in conn.execute("SELECT substr(body, 1, 8) FROM blob ORDER BY id")]
+        assert ids == [f"{i:08d}" for i in range(1_000)]
+    finally:
+        pool.close()

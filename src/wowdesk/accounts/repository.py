@@ -40,6 +40,12 @@ _IS_MEMBER = Stmt(
         _M.c.workspace_id == _WS, _M.c.team_id == bindparam("team"), _M.c.agent_id == bindparam("agent")
     )
 )
+# Every access check on a conversation or a ticket of a team reads the agent's teams.
+_TEAMS_OF = Stmt(
+    select(_M.c.team_id)
+    .where(_M.c.workspace_id == _WS, _M.c.agent_id == bindparam("agent"))
+    .order_by(_M.c.team_id)
+)
 
 
 def _assignable(team: bool, availability: bool, at: bool, lock: bool) -> Stmt[Any]:
@@ -270,12 +276,8 @@ class AccountsRepository(WorkspaceRepository):
         )
 
     async def teams_of(self, agent_id: int) -> list[int]:
-        q = (
-            select(TeamMember.team_id)
-            .where(TeamMember.workspace_id == self.workspace_id, TeamMember.agent_id == agent_id)
-            .order_by(TeamMember.team_id)
-        )
-        return list((await self.session.execute(q)).scalars())
+        rows = await (await driver(self.session)).all(_TEAMS_OF, {"ws": self.workspace_id, "agent": agent_id})
+        return [int(r[0]) for r in rows]
 
     async def delete_team(self, team: Team) -> None:
         await self.session.delete(team)
