@@ -108,11 +108,9 @@ def welcome(
 ) -> WelcomeOut:
     settings = WebchatSettings.model_validate(ctx.channel.settings or {})
     is_open, opens_at = True, None
-    if settings.hours is not None:
-        h = settings.hours
-        is_open, opens_at = accounts.opening(
-            accounts.business_calendar(h.time_zone, h.weekly, h.holidays), at
-        )
+    calendar = chat_queries.channel_calendar(ctx.channel)
+    if calendar is not None:
+        is_open, opens_at = accounts.opening(calendar, at)
     greeting = settings.greeting.get(ctx.language) or settings.greeting.get("en")  # type: ignore[call-overload]
     return WelcomeOut(
         visitor=ctx.token,

@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import datetime as dt
+import json
+from functools import lru_cache
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from wowdesk.accounts import queries as accounts
+from wowdesk.accounts.business_time import Calendar
 from wowdesk.accounts.permissions import CONVERSATIONS_ALL, CONVERSATIONS_READ
 from wowdesk.commerce import queries as commerce
 from wowdesk.conversations import repository as _repository
@@ -50,6 +53,19 @@ async def teams_of(session: AsyncSession, actor: Actor) -> frozenset[int]:
 
 
 # -- channels -----------------------------------------------------------------------------------------------
+
+
+@lru_cache(maxsize=512)
+def _hours_calendar(hours: str) -> Calendar:
+    h = json.loads(hours)
+    return accounts.business_calendar(h["time_zone"], h["weekly"], list(h.get("holidays") or []))
+
+
+def channel_calendar(channel: ChannelRow) -> Calendar | None:
+    """The channel's business hours as a calendar (None: always open), built once per set of hours:
+    the widget's hello and every message left while nobody takes chats read it (no query)."""
+    hours = (channel.settings or {}).get("hours")
+    return _hours_calendar(json.dumps(hours, sort_keys=True)) if hours else None
 
 
 async def find_channel(session: AsyncSession, workspace_id: int, channel_id: int) -> ChannelRow | None:

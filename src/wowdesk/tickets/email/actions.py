@@ -22,16 +22,13 @@ who comes online instead.
 
 from __future__ import annotations
 
-import json
-from functools import lru_cache
 from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from wowdesk.accounts import queries as accounts
-from wowdesk.accounts.business_time import Calendar
 from wowdesk.channels.email import Sent
 from wowdesk.conversations import actions as chat
+from wowdesk.conversations import queries as chat_queries
 from wowdesk.conversations.queries import ChannelRow, ConversationRow, MessageRow
 from wowdesk.conversations.schemas import AgentMessageIn, VisitorMessageIn
 from wowdesk.core.actor import Actor
@@ -73,12 +70,6 @@ class EmailRequired(InvalidInput):
 # -- is anyone there? ----------------------------------------------------------------------------------
 
 
-@lru_cache(maxsize=512)
-def _calendar(hours: str) -> Calendar:
-    h = json.loads(hours)
-    return accounts.business_calendar(h["time_zone"], h["weekly"], list(h.get("holidays") or []))
-
-
 def takes_offline_messages(channel: ChannelRow) -> bool:
     """Whether a message left while nobody takes chats becomes a ticket (the channel's setting)."""
     return bool((channel.settings or {}).get("offline_messages", True))
@@ -86,10 +77,8 @@ def takes_offline_messages(channel: ChannelRow) -> bool:
 
 def closed_by_hours(channel: ChannelRow, at: Any) -> bool:
     """Outside the channel's business hours (computed, no query; the calendar is kept per hours)."""
-    hours = (channel.settings or {}).get("hours")
-    if not hours:
-        return False
-    return not _calendar(json.dumps(hours, sort_keys=True)).is_open(at)
+    calendar = chat_queries.channel_calendar(channel)
+    return calendar is not None and not calendar.is_open(at)
 
 
 # -- the visitor's message --------------------------------------------------------------------------
