@@ -9,6 +9,7 @@ import datetime as dt
 from tests.api.support import row_counts
 from tests.commerce.support import T0, event, iso, order_doc, seller_doc, shipment_doc, store
 from tests.conftest import Cast, assert_problem
+from wowdesk.core.pagination import encode_cursor
 
 
 def test_put_creates_then_the_same_document_changes_nothing(live_cast: Cast) -> None:
@@ -154,6 +155,10 @@ def test_lists_filters_and_a_customers_orders(live_cast: Cast) -> None:
     assert [s["external_id"] for s in listed] == ["P-9"]
     assert alice.get("/api/v1/commerce/shipments", params={"stalled": True}).json()["items"] == []
     assert_problem(alice.get("/api/v1/commerce/orders", params={"cursor": "bm9wZQ"}), 422)
+    # Well-formed cursors naming no possible position: a naive time, an id past the database's.
+    for forged in ({"at": "2026-12-01T00:00:00", "id": 5}, {"at": "2026-12-01T00:00:00+00:00", "id": 2**70}):
+        cursor = encode_cursor(forged)
+        assert_problem(alice.get("/api/v1/commerce/orders", params={"cursor": cursor}), 422)
 
 
 def test_agents_read_only_admins_write_and_manage(live_cast: Cast) -> None:

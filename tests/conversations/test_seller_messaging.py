@@ -16,6 +16,7 @@ from tests.conftest import Api, Cast, assert_problem
 from wowdesk.api.visitors import visitor_signer
 from wowdesk.conversations import actions as chat
 from wowdesk.core import eventlog
+from wowdesk.core.pagination import encode_cursor
 from wowdesk.models import metadata
 
 # Lisa's real contact details (tests/conftest.py): none of these may reach a seller.
@@ -311,6 +312,14 @@ async def test_sellers_see_only_their_own_threads_and_keys_work_only_on_the_sell
         ("an unknown thread", "POST", "/api/v1/seller/threads/424242/messages", {"body": "hi"}, 404),
         ("a thread id out of range", "GET", "/api/v1/seller/threads/0/messages", None, 422),
         ("a bad cursor", "GET", "/api/v1/seller/threads?cursor=zzz", None, 422),
+        (
+            "a cursor past the largest database id",
+            "GET",
+            "/api/v1/seller/threads?cursor="
+            + encode_cursor({"at": "2026-12-01T00:00:00+00:00", "id": 2**70}),
+            None,
+            422,
+        ),
     ],
 )
 async def test_bad_seller_input_is_a_problem_and_writes_nothing(

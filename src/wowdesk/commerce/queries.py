@@ -24,7 +24,7 @@ from wowdesk.commerce.schemas import (
 from wowdesk.core.actor import Actor
 from wowdesk.core.errors import InvalidInput, NotFound
 from wowdesk.core.i18n import N_
-from wowdesk.core.pagination import Page, decode_cursor, encode_cursor
+from wowdesk.core.pagination import Page, decode_after, decode_cursor, encode_cursor
 
 __all__ = [
     "OrderFilter",
@@ -196,16 +196,7 @@ async def list_orders(
 ) -> Page[OrderOut]:
     actor.require(COMMERCE_READ)
     repo = CommerceRepository(session, actor.workspace_id)
-    after = None
-    if cursor:
-        c = decode_cursor(cursor)
-        try:
-            after = (dt.datetime.fromisoformat(str(c["at"])), int(c["id"]))
-        except (KeyError, TypeError, ValueError):
-            after = None
-        if after is None or after[0].tzinfo is None:
-            raise InvalidInput(N_("The cursor is not valid."))
-    rows = await repo.orders(f, after=after, limit=limit + 1)
+    rows = await repo.orders(f, after=decode_after(cursor), limit=limit + 1)
     more = len(rows) > limit
     rows = rows[:limit]
     nxt = encode_cursor({"at": rows[-1].placed_at.isoformat(), "id": rows[-1].id}) if more else None

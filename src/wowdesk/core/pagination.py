@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import base64
 import binascii
+import datetime as dt
 import json
 from dataclasses import dataclass
 from typing import Any, Generic, TypeVar
 
 from wowdesk.core.errors import InvalidInput
 from wowdesk.core.i18n import N_
+from wowdesk.core.schemas import MAX_DB_ID
 
 T = TypeVar("T")
 
@@ -28,6 +30,22 @@ def decode_cursor(cursor: str) -> dict[str, Any]:
     if not isinstance(data, dict):
         raise InvalidInput(N_("The cursor is not valid."))
     return data
+
+
+def decode_after(cursor: str | None) -> tuple[dt.datetime, int] | None:
+    """The (time, id) position of a keyset cursor made with ``{"at": iso time, "id": id}`` (None
+    without a cursor): the time must be timezone-aware and the id a database id, or it is a 422."""
+    if not cursor:
+        return None
+    data = decode_cursor(cursor)
+    try:
+        at = dt.datetime.fromisoformat(str(data["at"]))
+        after_id = int(data["id"])
+    except (KeyError, TypeError, ValueError):
+        raise InvalidInput(N_("The cursor is not valid.")) from None
+    if at.tzinfo is None or not 1 <= after_id <= MAX_DB_ID:
+        raise InvalidInput(N_("The cursor is not valid."))
+    return at, after_id
 
 
 @dataclass

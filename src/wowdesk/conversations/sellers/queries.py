@@ -38,9 +38,9 @@ from wowdesk.conversations.sellers.schemas import (
 )
 from wowdesk.conversations.sellers.screening import EMAIL_MASK, PHONE_MASK, screened_for_seller
 from wowdesk.core.actor import Actor
-from wowdesk.core.errors import InvalidInput, NotFound
+from wowdesk.core.errors import NotFound
 from wowdesk.core.i18n import N_, translate
-from wowdesk.core.pagination import Page, decode_cursor, encode_cursor
+from wowdesk.core.pagination import Page, decode_after, encode_cursor
 from wowdesk.core.security import digest, hmac_hex
 from wowdesk.core.uow import context
 from wowdesk.customers import queries as customers
@@ -160,17 +160,8 @@ async def list_seller_threads(
 ) -> Page[ThreadOut]:
     """The seller's threads, latest activity first."""
     seller_id = _seller(seller)
-    after = None
-    if cursor:
-        raw = decode_cursor(cursor)
-        try:
-            after = (dt.datetime.fromisoformat(str(raw["at"])), int(raw["id"]))
-        except (KeyError, TypeError, ValueError):
-            after = None
-        if after is None or after[0].tzinfo is None:
-            raise InvalidInput(N_("The cursor is not valid."))
     repo = SellerMessagingRepository(session, seller.workspace_id)
-    rows = await repo.threads(seller_id, after=after, limit=limit + 1)
+    rows = await repo.threads(seller_id, after=decode_after(cursor), limit=limit + 1)
     more = len(rows) > limit
     rows = rows[:limit]
     settings = await messaging_settings(session, seller.workspace_id)

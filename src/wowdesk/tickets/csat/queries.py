@@ -12,7 +12,7 @@ from wowdesk.accounts.permissions import REPORTS_READ, TICKETS_READ
 from wowdesk.core.actor import Actor
 from wowdesk.core.errors import InvalidInput, NotFound
 from wowdesk.core.i18n import N_, translate
-from wowdesk.core.pagination import Page, decode_cursor, encode_cursor
+from wowdesk.core.pagination import Page, decode_after, encode_cursor
 from wowdesk.core.schemas import MAX_DB_ID
 from wowdesk.core.security import constant_time_equals, digest
 from wowdesk.tickets.csat.models import SettingsRow, SurveyRow, Tally
@@ -179,27 +179,13 @@ async def get_survey_of_ticket(session: AsyncSession, actor: Actor, ticket_id: i
 # -- responses and reports ----------------------------------------------------------------------------------
 
 
-def _after(cursor: str | None) -> tuple[dt.datetime, int] | None:
-    if not cursor:
-        return None
-    data = decode_cursor(cursor)
-    try:
-        at = dt.datetime.fromisoformat(str(data["at"]))
-        after_id = int(data["id"])
-    except (KeyError, TypeError, ValueError):
-        raise InvalidInput(N_("The cursor is not valid.")) from None
-    if at.tzinfo is None or not 1 <= after_id <= MAX_DB_ID:
-        raise InvalidInput(N_("The cursor is not valid."))
-    return at, after_id
-
-
 async def list_responses(
     session: AsyncSession, actor: Actor, f: ResponseFilter, *, cursor: str | None = None, limit: int = 25
 ) -> Page[ResponseOut]:
     """Answered surveys, latest answer first (keyset pages)."""
     actor.require(REPORTS_READ)
     rows = await CsatRepository(session, actor.workspace_id).responses(
-        f, after=_after(cursor), limit=limit + 1
+        f, after=decode_after(cursor), limit=limit + 1
     )
     more = len(rows) > limit
     rows = rows[:limit]
