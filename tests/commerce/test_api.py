@@ -159,6 +159,9 @@ def test_lists_filters_and_a_customers_orders(live_cast: Cast) -> None:
     for forged in ({"at": "2026-12-01T00:00:00", "id": 5}, {"at": "2026-12-01T00:00:00+00:00", "id": 2**70}):
         cursor = encode_cursor(forged)
         assert_problem(alice.get("/api/v1/commerce/orders", params={"cursor": cursor}), 422)
+    for path in ("/api/v1/commerce/shipments", "/api/v1/commerce/sellers"):
+        for forged_id in ({"id": 2**70}, {"id": "5"}, {"id": 0}, {}):
+            assert_problem(alice.get(path, params={"cursor": encode_cursor(forged_id)}), 422)
 
 
 def test_agents_read_only_admins_write_and_manage(live_cast: Cast) -> None:

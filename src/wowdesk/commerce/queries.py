@@ -25,6 +25,7 @@ from wowdesk.core.actor import Actor
 from wowdesk.core.errors import InvalidInput, NotFound
 from wowdesk.core.i18n import N_
 from wowdesk.core.pagination import Page, decode_after, decode_cursor, encode_cursor
+from wowdesk.core.schemas import MAX_DB_ID
 
 __all__ = [
     "OrderFilter",
@@ -323,7 +324,7 @@ def _id_cursor(cursor: str | None) -> int | None:
         return None
     c = decode_cursor(cursor)
     value = c.get("id")
-    if not isinstance(value, int) or isinstance(value, bool) or value < 1:
+    if not isinstance(value, int) or isinstance(value, bool) or not 1 <= value <= MAX_DB_ID:
         raise InvalidInput(N_("The cursor is not valid."))
     return value
 

@@ -39,11 +39,16 @@ def decode_after(cursor: str | None) -> tuple[dt.datetime, int] | None:
         return None
     data = decode_cursor(cursor)
     try:
-        at = dt.datetime.fromisoformat(str(data["at"]))
-        after_id = int(data["id"])
+        at = dt.datetime.fromisoformat(data["at"])
     except (KeyError, TypeError, ValueError):
         raise InvalidInput(N_("The cursor is not valid.")) from None
-    if at.tzinfo is None or not 1 <= after_id <= MAX_DB_ID:
+    after_id = data.get("id")
+    if (
+        at.tzinfo is None
+        or not isinstance(after_id, int)
+        or isinstance(after_id, bool)
+        or not 1 <= after_id <= MAX_DB_ID
+    ):
         raise InvalidInput(N_("The cursor is not valid."))
     return at, after_id
 

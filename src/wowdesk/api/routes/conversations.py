@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import datetime as dt
 from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Depends, Query, Request, Response, WebSocket
@@ -24,7 +23,7 @@ from wowdesk.conversations.schemas import (
 from wowdesk.core.actor import Actor
 from wowdesk.core.errors import InvalidInput
 from wowdesk.core.i18n import N_
-from wowdesk.core.pagination import decode_cursor, encode_cursor
+from wowdesk.core.pagination import decode_after, encode_cursor
 from wowdesk.core.schemas import MAX_DB_ID
 from wowdesk.http.deps import ActorDep, IdPath, SessionDep, needs
 from wowdesk.http.routing import StandardJSONRoute
@@ -52,18 +51,6 @@ async def load_conversation(
 
 
 ConversationDep = Annotated[ConversationRow, Depends(load_conversation)]
-
-
-def _cursor(raw: str) -> tuple[dt.datetime, int]:
-    data = decode_cursor(raw)
-    try:
-        at = dt.datetime.fromisoformat(data["at"])
-        cid = data["id"]
-    except (KeyError, TypeError, ValueError):
-        raise InvalidInput(N_("The cursor is not valid.")) from None
-    if at.tzinfo is None or not isinstance(cid, int) or isinstance(cid, bool) or not 1 <= cid <= MAX_DB_ID:
-        raise InvalidInput(N_("The cursor is not valid."))
-    return at, cid
 
 
 @router.get(
@@ -100,7 +87,7 @@ async def list_conversations(
         session,
         actor,
         chat_queries.ConversationFilter(**f),
-        after=_cursor(cursor) if cursor else None,
+        after=decode_after(cursor),
         limit=limit + 1,
     )
     items = await chat_queries.describe_conversations(session, actor.workspace_id, rows[:limit])
