@@ -35,6 +35,9 @@ async def test_a_customer_and_an_agent_converse_live(live_cast: Cast) -> None:
     ack = await customer.expect("ack", client_id=first)
     assert ack["seq"] == 1
     assert await _count_messages(live_cast, (await customer.expect("message", seq=1))["conversation_id"]) == 1
+    # The promise first: the ack precedes the message's fan-out, its echo to the sender included.
+    order = [f["type"] for f in customer.seen if f.get("type") in ("ack", "message")]
+    assert order == ["ack", "message"], order
 
     created = await alice.expect("event", name="conversation.created")
     event = await alice.expect("event", name="message.created")

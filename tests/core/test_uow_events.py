@@ -5,7 +5,9 @@ from __future__ import annotations
 
 import asyncio
 import datetime as dt
+import gc
 import secrets
+import weakref
 
 import pytest
 from sqlalchemy import select
@@ -17,7 +19,7 @@ from wowdesk.core.events import Event, record_event
 from wowdesk.core.jobs.models import QUEUED, Job
 from wowdesk.core.jobs.registry import enqueue
 from wowdesk.core.runtime import Runtime
-from wowdesk.core.uow import now
+from wowdesk.core.uow import now, on_commit
 from wowdesk.customers import actions as customer_actions
 from wowdesk.customers import queries as customer_queries
 from wowdesk.customers.models import Customer
@@ -156,3 +158,83 @@ async def test_durable_listener_job_is_written_in_the_same_transaction(runtime: 
     async with runtime.uow(write=False) as s:
         [job] = await _merge_jobs(s, ws)
     assert job.payload["data"]["customer_id"] == lisa.id and job.payload["data"]["source_id"] == wang.id
+
+
+async def test_on_commit_runs_after_the_commit_and_before_the_events(
+    runtime: Runtime, cast: Cast, captured_events: list[Event]
+) -> None:
+    """What a caller promises on commit (the chat's acknowledgement) goes out before the fan-out of
+    the change's events; a block that fails promises nothing."""
+    ws = cast.workspace_id
+    await _settle(runtime, captured_events, ws)
+    order: list[str] = []
+
+    async def note(event: Event) -> None:
+        if event.workspace_id == ws and isinstance(event, Pinged):
+            order.append(f"event {event.n}")
+
+    runtime.bus.subscribe(note)
+    try:
+        async with runtime.uow() as s:
+            record_event(s, Pinged(workspace_id=ws, occurred_at=now(s), n=1))
+            customer = await customer_actions.do_create_customer(
+                s, cast.actor("alice"), CustomerCreate(name="Lin Mei", emails=["lin.mei@example.tw"])
+            )
+            on_commit(s, lambda: order.append("committed"))
+            assert order == [], "called before the commit"
+        async with runtime.uow(write=False) as s:
+            found = await customer_queries.find_customer(s, ws, customer.id)
+        assert found is not None, "the callback ran but the change is not there"
+
+        async def failing() -> None:
+            async with runtime.uow() as s:
+                on_commit(s, lambda: order.append("rolled back, yet called"))
+                record_event(s, Pinged(workspace_id=ws, occurred_at=now(s), n=2))
+                raise Boom
+
+        with pytest.raises(Boom):
+            await failing()
+        async with runtime.uow() as s:  # a marker after the failed block
+            record_event(s, Pinged(workspace_id=ws, occurred_at=now(s), n=3))
+        await eventually(lambda: "event 3" in order, what="the marker event")
+    finally:
+        runtime.bus.unsubscribe(note)
+    assert order == ["committed", "event 1", "event 3"]
+
+
+async def test_on_commit_callback_that_fails_does_not_stop_the_events(
+    runtime: Runtime, cast: Cast, captured_events: list[Event]
+) -> None:
+    ws = cast.workspace_id
+    await _settle(runtime, captured_events, ws)
+
+    def broken() -> None:
+        raise RuntimeError("the socket went away")
+
+    async with runtime.uow() as s:
+        on_commit(s, broken)
+        record_event(s, Pinged(workspace_id=ws, occurred_at=now(s), n=7))
+    await eventually(lambda: _mine(captured_events, ws), what="the event after a failed callback")
+    assert [getattr(e, "n", None) for e in _mine(captured_events, ws)] == [7]
+
+
+async def test_a_finished_unit_of_work_is_freed_without_the_collector(runtime: Runtime, cast: Cast) -> None:
+    """Its session and driver connection referred to each other: every unit of work was garbage
+    only the cyclic collector could free (~11 objects per chat message, a young collection every
+    ~100 messages). Now the last reference frees it."""
+    gc.collect()
+    gc.disable()
+    try:
+        async with runtime.uow() as s:
+            await customer_actions.do_create_customer(
+                s, cast.actor("alice"), CustomerCreate(name="Wang Fang", emails=["wang.fang@example.cn"])
+            )
+            ref = weakref.ref(s)
+        async with runtime.uow(write=False) as s:
+            await customer_queries.find_customer(s, cast.workspace_id, 1)
+            read_ref = weakref.ref(s)
+        del s
+        assert ref() is None, "the write unit of work's session outlived it"
+        assert read_ref() is None, "the read unit of work's session outlived it"
+    finally:
+        gc.enable()

@@ -21,11 +21,12 @@ from wowdesk.api.visitors import TokenBucket, VisitorContext, VisitorRefused, re
 from wowdesk.conversations import actions as chat
 from wowdesk.conversations import events as cev
 from wowdesk.conversations import queries as chat_queries
-from wowdesk.conversations.models import ConversationRow
+from wowdesk.conversations.models import ConversationRow, MessageRow
 from wowdesk.conversations.schemas import AckOut, IdentityIn, ProfileIn, SeqIn, VisitorMessageIn
 from wowdesk.core.errors import DomainError
 from wowdesk.core.i18n import LANGUAGES, N_, normalize_language, translate
 from wowdesk.core.runtime import Runtime
+from wowdesk.core.uow import on_commit
 from wowdesk.http.validation import validation_message
 from wowdesk.realtime.hub import Connection, Hub, Visitor, frame
 from wowdesk.tickets.email import actions as offline
@@ -268,13 +269,17 @@ class WidgetSession:
                     language=self.language,
                     agents_online=self.agents_online,
                 )
+                # Once committed the acknowledgement is the promise that the message is kept: it
+                # goes out then, before the message's fan-out to agents and to the other tabs.
+                on_commit(s, lambda: self._ack(msg.client_id, message))
         except DomainError as exc:
             code = "email_required" if isinstance(exc, offline.EmailRequired) else "invalid"
             self._error(code, exc.message, client_id=client_id, **exc.params)
             return
         self.conversation = conversation
-        # Committed: the acknowledgement is the promise that the message is kept.
-        ack = AckOut(client_id=msg.client_id, id=message.id, seq=message.seq, created_at=message.created_at)
+
+    def _ack(self, client_id: str, message: MessageRow) -> None:
+        ack = AckOut(client_id=client_id, id=message.id, seq=message.seq, created_at=message.created_at)
         self.out.push(frame(type="ack", **ack.model_dump(mode="json")))
 
     async def _on_typing(self, data: dict[str, Any]) -> None:

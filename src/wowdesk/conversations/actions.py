@@ -188,7 +188,7 @@ async def _append(
             id=0,
             workspace_id=conversation.workspace_id,
             conversation_id=conversation.id,
-            seq=await repo.next_seq(conversation),
+            seq=await repo.next_seq(conversation, t, public=not private),
             direction=direction,
             kind=kind,
             private=private,
@@ -203,12 +203,6 @@ async def _append(
     )
     for f in files or []:
         await repo.attach_file(f, message.id)
-    columns = {"updated_at"}
-    conversation.updated_at = t
-    if not private:
-        conversation.last_message_at = t
-        columns.add("last_message_at")
-    await repo.update_conversation(conversation, columns)
     record_event(
         session,
         ev.MessageCreated(

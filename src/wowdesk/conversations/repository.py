@@ -88,11 +88,18 @@ _LATEST_OF_TICKET = Stmt(
 )
 _INSERT_CONVERSATION = Stmt(insert_row(CV, [n for n in _CONVERSATION_COLUMNS if n != "id"], returning=["id"]))
 _UPDATE_CONVERSATION = _updater(CV)
-_NEXT_SEQ = Stmt(
-    update(CV)
-    .where(CV.c.workspace_id == WS, CV.c.id == bindparam("id"))
-    .values(last_seq=CV.c.last_seq + 1)
-    .returning(CV.c.last_seq)
+# A message's number, and the conversation's times it moves, in one statement.
+_NEXT_SEQ = Stmts(
+    lambda public: Stmt(
+        update(CV)
+        .where(CV.c.workspace_id == WS, CV.c.id == bindparam("id"))
+        .values(
+            last_seq=CV.c.last_seq + 1,
+            updated_at=bindparam("at", type_=CV.c.updated_at.type),
+            **({"last_message_at": bindparam("last_at", type_=CV.c.last_message_at.type)} if public else {}),
+        )
+        .returning(CV.c.last_seq)
+    )
 )
 
 # Chats an agent holds: assigned to them and not resolved or snoozed.
@@ -323,10 +330,17 @@ class ConversationsRepository(StatementRepository):
             params = self._p(id=row.id, **{f"v_{c}": getattr(row, c) for c in columns})
             await (await self.db()).run(_UPDATE_CONVERSATION(frozenset(columns)), params)
 
-    async def next_seq(self, conversation: ConversationRow) -> int:
-        """The conversation's next message number (its row stays locked until the commit)."""
-        seq = int(await (await self.db()).scalar(_NEXT_SEQ, self._p(id=conversation.id)))
+    async def next_seq(self, conversation: ConversationRow, at: dt.datetime, *, public: bool) -> int:
+        """The conversation's next message number (its row stays locked until the commit), the
+        conversation updated at `at` and, for a message the customer sees, its last message then."""
+        params = (
+            self._p(id=conversation.id, at=at, last_at=at) if public else self._p(id=conversation.id, at=at)
+        )
+        seq = int(await (await self.db()).scalar(_NEXT_SEQ(public), params))
         conversation.last_seq = seq
+        conversation.updated_at = at
+        if public:
+            conversation.last_message_at = at
         return seq
 
     async def conversations(

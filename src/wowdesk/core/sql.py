@@ -498,3 +498,13 @@ def _transaction_of(session: AsyncSession) -> Any:
     transaction whose connection it is."""
     lease = session.info.get(_LEASE_KEY)
     return lease if lease is not None else session.sync_session.get_transaction()
+
+
+def detach(session: AsyncSession) -> None:
+    """The unit of work is over: forget its driver connection and lease. The driver connection
+    refers back to the session, a cycle only the collector would free; without it the session
+    goes when its last reference does (fewer and shorter young-generation collections)."""
+    info = session.info
+    info.pop(_SESSION_KEY, None)
+    info.pop(_TX_KEY, None)
+    info.pop(_LEASE_KEY, None)

@@ -10,7 +10,7 @@ from __future__ import annotations
 import asyncio
 import datetime as dt
 import logging
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from typing import Any
 
@@ -27,7 +27,7 @@ from wowdesk.core.events import (
     take_pending_events,
 )
 from wowdesk.core.jobs.models import JOBS_DUE
-from wowdesk.core.sql import attach_sqlite
+from wowdesk.core.sql import attach_sqlite, detach
 from wowdesk.core.sqlite_inline import Lease, retry_busy
 
 log = logging.getLogger("wowdesk.uow")
@@ -35,6 +35,7 @@ log = logging.getLogger("wowdesk.uow")
 CLOCK = "wowdesk.clock"
 CONTEXT = "wowdesk.context"
 JOBS_TOPIC = "jobs"
+ON_COMMIT = "wowdesk.on_commit"
 
 
 def now(session: AsyncSession) -> dt.datetime:
@@ -47,6 +48,13 @@ def context(session: AsyncSession) -> dict[str, Any]:
     """Per-unit-of-work values the composition root puts there (e.g. settings-derived limits)."""
     ctx: dict[str, Any] = session.info.get(CONTEXT, {})
     return ctx
+
+
+def on_commit(session: AsyncSession, callback: Callable[[], None]) -> None:
+    """Call `callback` once this unit of work has committed, before its events are published (not
+    at all if it rolls back): what the caller promised on commit, an acknowledgement, goes out
+    before the fan-out of what the change caused."""
+    session.info.setdefault(ON_COMMIT, []).append(callback)
 
 
 def mark_jobs_enqueued(session: AsyncSession, run_at: dt.datetime) -> None:
@@ -107,10 +115,12 @@ class UnitOfWorkFactory:
             except BaseException:
                 discard_pending_events(session)
                 session.info.pop(JOBS_DUE, None)
+                session.info.pop(ON_COMMIT, None)
                 await session.rollback()  # the lease rolls back what is left when it ends
                 raise
             events = take_pending_events(session)
             jobs_due = session.info.pop(JOBS_DUE, False)
+            committed: list[Callable[[], None]] = session.info.pop(ON_COMMIT, None) or []
         finally:
             if lease is None:  # a pooled PostgreSQL connection must go back even if we are cancelled
                 await asyncio.shield(session.close())
@@ -118,6 +128,12 @@ class UnitOfWorkFactory:
                 # The SQLite connection is the pool's, returned by pool.transaction() whatever
                 # happens; a session the ORM never used holds nothing to close (~14 µs saved).
                 await session.close()
+            detach(session)
+        for callback in committed:
+            try:
+                callback()
+            except Exception:  # the change is committed; the events must still go out
+                log.exception("an on-commit callback failed")
         await self.after_commit(events, jobs_due)
 
     async def after_commit(self, events: list[Any], jobs_due: bool) -> None:

@@ -17,7 +17,8 @@ import contextlib
 import json
 import logging
 import time
-from collections.abc import Awaitable, Callable, Coroutine
+from collections import deque
+from collections.abc import Callable, Coroutine, Generator
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -35,7 +36,7 @@ log = logging.getLogger("wowdesk.realtime")
 
 QUEUE_LIMIT = 2_000  # frames waiting for one socket before it is disconnected as too slow
 
-Send = Callable[[str], Awaitable[None]]
+Send = Callable[[str], Coroutine[Any, Any, None]]
 
 
 def frame(**fields: Any) -> str:
@@ -43,50 +44,115 @@ def frame(**fields: Any) -> str:
 
 
 class Connection:
-    """One socket's outgoing side: frames queue here and a task writes them in order."""
+    """One socket's outgoing side: frames go out in the order they were pushed.
+
+    A frame is written at once, inside ``push``, while the socket keeps up: the send coroutine is
+    stepped by hand and nearly always finishes without waiting (the frame goes into the
+    transport's buffer). Only when the transport pushes back (its buffer is full: a slow client)
+    does the rest of that send move to a task, and frames pushed meanwhile queue behind it. A
+    client that falls QUEUE_LIMIT frames behind is disconnected (it catches up when it reconnects).
+    Writing at once, instead of waking a writer task per frame, saves a queue round trip and a task
+    switch per frame: a chat message makes a dozen of them.
+    """
 
     def __init__(
         self, send: Send, on_overflow: Callable[[], Coroutine[Any, Any, None]] | None = None
     ) -> None:
         self._send = send
-        self._queue: asyncio.Queue[str | None] = asyncio.Queue(QUEUE_LIMIT)
+        self._queue: deque[str] = deque()
         self._on_overflow = on_overflow
-        self._task: asyncio.Task[None] | None = None
+        self._started = False
+        self._task: asyncio.Task[None] | None = None  # writing what the transport pushed back
         self._closer: asyncio.Task[None] | None = None
         self.closed = False
 
     def start(self) -> None:
-        self._task = asyncio.create_task(self._drain(), name="wowdesk-socket-writer")
+        """The socket is accepted: frames may go out (those pushed before wait until now)."""
+        self._started = True
+        if self._queue and self._task is None:
+            self._task = asyncio.create_task(self._drain(), name="wowdesk-socket-writer")
 
     def push(self, text: str) -> None:
         if self.closed:
             return
+        if self._task is not None or not self._started:
+            if len(self._queue) >= QUEUE_LIMIT:
+                self._overflow()
+                return
+            self._queue.append(text)
+            return
+        coro = self._send(text)
         try:
-            self._queue.put_nowait(text)
-        except asyncio.QueueFull:
-            log.warning("socket too slow: %d frames waiting, disconnecting it", QUEUE_LIMIT)
-            self.closed = True
-            if self._on_overflow is not None:
-                self._closer = asyncio.create_task(self._on_overflow())
+            waiting_on = coro.send(None)
+        except StopIteration:
+            return  # written
+        except Exception:
+            self.closed = True  # the client is gone
+            return
+        self._task = asyncio.create_task(
+            self._drain(_Resumed(coro, waiting_on)), name="wowdesk-socket-writer"
+        )
 
-    async def _drain(self) -> None:
-        while True:
-            text = await self._queue.get()
-            if text is None:
-                return
-            try:
-                await self._send(text)
-            except Exception:
-                self.closed = True
-                return
+    def _overflow(self) -> None:
+        log.warning("socket too slow: %d frames waiting, disconnecting it", QUEUE_LIMIT)
+        self.closed = True
+        self._queue.clear()
+        if self._on_overflow is not None:
+            self._closer = asyncio.create_task(self._on_overflow())
+
+    async def _drain(self, unfinished: _Resumed | None = None) -> None:
+        """Finish the send that waited, then write what queued behind it; back to writing at once
+        when nothing is left."""
+        try:
+            if unfinished is not None:
+                await unfinished
+            while self._queue:
+                await self._send(self._queue.popleft())
+        except Exception:
+            self.closed = True
+            self._queue.clear()
+        finally:
+            self._task = None
 
     async def flush_and_stop(self) -> None:
+        """No more frames; those waiting are written (for at most 5 s) before this returns."""
         self.closed = True
-        if self._task is not None:
-            with contextlib.suppress(asyncio.QueueFull):
-                self._queue.put_nowait(None)
+        task = self._task
+        if task is None and self._queue and self._started:
+            task = self._task = asyncio.create_task(self._drain(), name="wowdesk-socket-writer")
+        if task is not None:
             with contextlib.suppress(asyncio.CancelledError, Exception):
-                await asyncio.wait_for(self._task, timeout=5)
+                await asyncio.wait_for(asyncio.shield(task), timeout=5)
+            if not task.done():
+                task.cancel()
+
+
+class _Resumed:
+    """Awaiting this finishes a coroutine that was started by hand (``coro.send(None)``) and then
+    suspended on `waiting_on`: what it waits for is handed to the awaiting task, and what the task
+    sends back or throws in is passed on, as ``await`` itself would."""
+
+    __slots__ = ("_coro", "_waiting_on")
+
+    def __init__(self, coro: Coroutine[Any, Any, None], waiting_on: Any) -> None:
+        self._coro = coro
+        self._waiting_on = waiting_on
+
+    def __await__(self) -> Generator[Any, Any, None]:
+        coro, waiting_on = self._coro, self._waiting_on
+        while True:
+            try:
+                received = yield waiting_on
+            except BaseException as exc:  # cancelled, or the future failed: into the coroutine
+                try:
+                    waiting_on = coro.throw(exc)
+                except StopIteration:
+                    return
+            else:
+                try:
+                    waiting_on = coro.send(received)
+                except StopIteration:
+                    return
 
 
 @dataclass(eq=False)
