@@ -279,8 +279,7 @@ class WidgetSession:
         self.conversation = conversation
 
     def _ack(self, client_id: str, message: MessageRow) -> None:
-        ack = AckOut(client_id=client_id, id=message.id, seq=message.seq, created_at=message.created_at)
-        self.out.push(frame(type="ack", **ack.model_dump(mode="json")))
+        self.out.push(frame(type="ack", **AckOut.of(client_id, message).model_dump(mode="json")))
 
     async def _on_typing(self, data: dict[str, Any]) -> None:
         c, ctx = self.conversation, self.ctx

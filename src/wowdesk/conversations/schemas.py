@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import Literal
+from typing import Literal, Protocol
 
 from pydantic import BaseModel, Field, field_validator, model_validator
 
@@ -226,8 +226,20 @@ class WelcomeOut(BaseModel):
     config: WidgetConfig
 
 
+class _Numbered(Protocol):
+    """A stored message as an acknowledgement names it (a chat or a seller-thread message)."""
+
+    id: int
+    seq: int
+    created_at: dt.datetime
+
+
 class AckOut(BaseModel):
     client_id: str
     id: int
     seq: int
     created_at: dt.datetime
+
+    @classmethod
+    def of(cls, client_id: str, message: _Numbered) -> AckOut:
+        return cls(client_id=client_id, id=message.id, seq=message.seq, created_at=message.created_at)

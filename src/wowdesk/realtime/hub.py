@@ -70,7 +70,7 @@ class Connection:
         """The socket is accepted: frames may go out (those pushed before wait until now)."""
         self._started = True
         if self._queue and self._task is None:
-            self._task = asyncio.create_task(self._drain(), name="wowdesk-socket-writer")
+            self._write_behind()
 
     def push(self, text: str) -> None:
         if self.closed:
@@ -89,9 +89,12 @@ class Connection:
         except Exception:
             self.closed = True  # the client is gone
             return
-        self._task = asyncio.create_task(
-            self._drain(_Resumed(coro, waiting_on)), name="wowdesk-socket-writer"
-        )
+        self._write_behind(_Resumed(coro, waiting_on))
+
+    def _write_behind(self, unfinished: _Resumed | None = None) -> asyncio.Task[None]:
+        """Hand the writing to a task: the send the transport held back, then what queues."""
+        self._task = asyncio.create_task(self._drain(unfinished), name="wowdesk-socket-writer")
+        return self._task
 
     def _overflow(self) -> None:
         log.warning("socket too slow: %d frames waiting, disconnecting it", QUEUE_LIMIT)
@@ -119,7 +122,7 @@ class Connection:
         self.closed = True
         task = self._task
         if task is None and self._queue and self._started:
-            task = self._task = asyncio.create_task(self._drain(), name="wowdesk-socket-writer")
+            task = self._write_behind()
         if task is not None:
             with contextlib.suppress(asyncio.CancelledError, Exception):
                 await asyncio.wait_for(asyncio.shield(task), timeout=5)

@@ -190,8 +190,7 @@ async def buyer_send(
         _t, message, created = await actions.do_buyer_message(
             s, visitor.workspace_id, visitor.customer_id, order_external_id, data
         )
-    ack = AckOut(client_id=data.client_id, id=message.id, seq=message.seq, created_at=message.created_at)
-    return model_response(ack, status_code=201 if created else 200)
+    return model_response(AckOut.of(data.client_id, message), status_code=201 if created else 200)
 
 
 @router.get(

@@ -123,8 +123,7 @@ async def visitor_send(data: VisitorMessageIn, visitor: VisitorDep, rt: RuntimeD
         _c, message, created = await offline.do_receive_visitor_message(
             s, visitor.channel, visitor.customer_id, data, language=visitor.language
         )
-    ack = AckOut(client_id=data.client_id, id=message.id, seq=message.seq, created_at=message.created_at)
-    return model_response(ack, status_code=201 if created else 200)
+    return model_response(AckOut.of(data.client_id, message), status_code=201 if created else 200)
 
 
 async def _progress(visitor: VisitorContext, rt: RuntimeDep, *, received: int, read: int) -> Response:
