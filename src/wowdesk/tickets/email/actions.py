@@ -225,30 +225,15 @@ async def do_record_email(
             }
         ]
     )
+    about: dict[str, Any] = {
+        "workspace_id": ticket.workspace_id,
+        "occurred_at": t,
+        "actor": "system",
+        "ticket_id": ticket.id,
+        "comment_id": comment_id,
+    }
     if sent is not None:
         assert to is not None
-        record_event(
-            session,
-            TicketEmailSent(
-                workspace_id=ticket.workspace_id,
-                occurred_at=t,
-                actor="system",
-                ticket_id=ticket.id,
-                comment_id=comment_id,
-                to=to,
-                via=sent.via,
-            ),
-        )
+        record_event(session, TicketEmailSent(**about, to=to, via=sent.via))
     else:
-        record_event(
-            session,
-            TicketEmailFailed(
-                workspace_id=ticket.workspace_id,
-                occurred_at=t,
-                actor="system",
-                ticket_id=ticket.id,
-                comment_id=comment_id,
-                to=to,
-                reason=failure or "",
-            ),
-        )
+        record_event(session, TicketEmailFailed(**about, to=to, reason=failure or ""))
